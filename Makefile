@@ -1,0 +1,53 @@
+# The two commands: `make book` builds the site, `make test` runs every test. See README.md.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+BUILD_FLAGS := -W -n --keep-going
+
+.PHONY: book test quick lab lint system-deps bench bench-widgets lock assets clean
+
+book: $(INSTALLED)  ## build the site into _build/html
+	$(BIN)/jupyter-book build . $(BUILD_FLAGS)
+	@echo "The site is in _build/html: open _build/html/index.html"
+
+test: $(INSTALLED) system-deps  ## every test: lint, units, notebooks, parity, build, browser, JupyterLab, Binder
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+quick: $(INSTALLED)  ## lint and fast unit tests (under a minute)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -m "not slow" -p no:cacheprovider
+
+lab: $(INSTALLED)  ## JupyterLab on the notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+bench: $(INSTALLED) system-deps  ## every benchmark; writes bench/results.md
+	$(BIN)/python -m bench
+
+bench-widgets: $(INSTALLED) system-deps  ## widget latency in Chromium on the static page
+	$(BIN)/python -m bench widgets
+
+# Install torch alone first: pip then takes the CPU wheel and never pulls the CUDA packages.
+$(INSTALLED): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check "$$(grep '^torch==' requirements.txt)"
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+# Chromium and a Hangul font for the browser tests; only installed when missing.
+system-deps:
+	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi nanum; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q --no-install-recommends chromium fonts-nanum fontconfig; \
+	fi
+
+lock:  ## rewrite requirements.txt from .venv
+	tools/lock.sh
+
+assets: $(INSTALLED)  ## re-download the vendored browser assets and their checksums
+	$(BIN)/python tools/vendor_assets.py
+
+clean:
+	rm -rf _build

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Rewrite requirements.txt from the current .venv: the direct dependencies first, then every transitive one.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+direct=(torch jupyter-book anywidget ipywidgets ipykernel matplotlib numpy koreanize-matplotlib sphinx-exercise
+        jupyterlab nbclient nbval pytest hypothesis ruff playwright setuptools)
+pattern="^($(IFS='|'; echo "${direct[*]}"))=="
+frozen=$(.venv/bin/pip freeze --all --exclude-editable | sed 's/+cpu$//')
+{
+  echo "# Every dependency, pinned exactly. The Makefile installs torch first, so pip keeps its CPU build."
+  echo "# binder/requirements.txt must match this file except for torch's CPU-only wheel."
+  echo "# Regenerate with: make lock"
+  echo
+  echo "# --- direct dependencies ---"
+  for name in "${direct[@]}"; do grep -i "^$name==" <<<"$frozen"; done
+  echo
+  echo "# --- this repository's package, importable as 'utils' ---"
+  echo "-e ."
+  echo
+  echo "# --- transitive dependencies ---"
+  grep -viE "$pattern" <<<"$frozen" | grep -viE '^(pip|wheel)=='
+} > requirements.txt

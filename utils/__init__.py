@@ -1,0 +1,35 @@
+"""Queries, keys and values: the maths (PyTorch), the figures and the widgets of the chapter."""
+
+from .attention import (
+    attention_pool,
+    attention_scores,
+    boxcar_kernel,
+    dot_product_scores,
+    epanechnikov_kernel,
+    gaussian_kernel,
+    kernel_scores,
+    multi_head_attention,
+    nadaraya_watson,
+    scaled_dot_product_scores,
+    softmax,
+    valid_lens_mask,
+)
+from .fonts import font_context
+from .plotting import show_heatmaps
+
+__all__ = [
+    "attention_pool",
+    "attention_scores",
+    "boxcar_kernel",
+    "dot_product_scores",
+    "epanechnikov_kernel",
+    "font_context",
+    "gaussian_kernel",
+    "kernel_scores",
+    "multi_head_attention",
+    "nadaraya_watson",
+    "scaled_dot_product_scores",
+    "show_heatmaps",
+    "softmax",
+    "valid_lens_mask",
+]

@@ -1,0 +1,51 @@
+"""Argument checks shared by `utils`: every error names the argument and what it received."""
+
+import math
+import numbers
+
+import torch
+
+
+def as_float_tensor(name, x, min_dim=1, max_dim=None):
+    """Return `x` as a floating-point tensor, or raise a message that names `name`."""
+    if isinstance(x, torch.Tensor):
+        t = x
+    else:
+        try:
+            t = torch.as_tensor(x)
+        except (TypeError, ValueError, RuntimeError) as err:
+            raise TypeError(f"{name} must be a tensor or nested list of numbers, got {type(x).__name__}") from err
+    if t.dtype == torch.bool or t.is_complex():
+        raise TypeError(f"{name} must hold real numbers, got dtype {t.dtype}")
+    if not t.is_floating_point():
+        t = t.to(torch.get_default_dtype())  # integers are converted, never truncated to integer maths
+    if t.dim() < min_dim:
+        raise ValueError(f"{name} must have at least {min_dim} axes, got shape {tuple(t.shape)}")
+    if max_dim is not None and t.dim() > max_dim:
+        raise ValueError(f"{name} must have at most {max_dim} axes, got shape {tuple(t.shape)}")
+    if not torch.isfinite(t).all():
+        raise ValueError(f"{name} must be finite, got NaN or infinity in a tensor of shape {tuple(t.shape)}")
+    return t
+
+
+def positive(name, value):
+    """Return `value` as a float if it is a finite number > 0, else raise a message that names `name`."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a positive number, got {value!r}")
+    value = float(value)
+    if not (value > 0 and math.isfinite(value)):
+        raise ValueError(f"{name} must be a positive finite number, got {value!r}")
+    return value
+
+
+def choice(name, value, options):
+    """Return `value` if it is one of `options`, else raise a message listing them."""
+    if value not in options:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, options))}; got {value!r}")
+    return value
+
+
+def same_size(name_a, size_a, name_b, size_b, what):
+    """Raise unless two sizes agree; `what` says which axis is meant."""
+    if size_a != size_b:
+        raise ValueError(f"{name_a} and {name_b} must have the same {what}, got {size_a} and {size_b}")
