@@ -42,17 +42,18 @@ def softmax(scores, temperature=1.0, mask=None):
         scores = as_float_tensor("scores", scores)
     if scores.dim() < 1:
         raise ValueError(f"scores must have at least 1 axis, got shape {tuple(scores.shape)}")
-    if torch.isnan(scores).any() or (scores == math.inf).any():
+    all_finite = bool(torch.isfinite(scores).all())  # one pass over the scores decides the path
+    if not all_finite and (torch.isnan(scores).any() or (scores == math.inf).any()):
         raise ValueError(f"scores must not contain NaN or +inf (-inf means 'weight 0'), shape {tuple(scores.shape)}")
     temperature = positive("temperature", temperature)
     mask = _check_mask(mask, scores.shape)
-    keep = scores > -math.inf
-    if mask is not None:
-        keep = keep & mask
-    elif bool(keep.all()):  # fast path: nothing masked
+    if mask is None and all_finite:  # fast path: nothing masked
         if temperature != 1.0:
             scores = (scores - scores.amax(dim=-1, keepdim=True)) / temperature
         return torch.softmax(scores, dim=-1)
+    keep = scores > -math.inf
+    if mask is not None:
+        keep = keep & mask
     shifted = scores.masked_fill(~keep, -math.inf)
     row_max = shifted.amax(dim=-1, keepdim=True)
     row_max = torch.where(torch.isfinite(row_max), row_max, torch.zeros_like(row_max))
@@ -89,7 +90,7 @@ def dot_product_scores(queries, keys):
 def scaled_dot_product_scores(queries, keys):
     """Scores q·k / sqrt(d), which keeps their variance near 1 for random unit-variance vectors."""
     queries, keys = _check_queries_keys(queries, keys)
-    return queries @ keys.transpose(-2, -1) / math.sqrt(queries.shape[-1])
+    return (queries / math.sqrt(queries.shape[-1])) @ keys.transpose(-2, -1)  # scale the smaller tensor
 
 
 def gaussian_kernel(u):
