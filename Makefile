@@ -18,7 +18,7 @@ test: $(INSTALLED) system-deps  ## every test: lint, units, notebooks, parity, b
 
 quick: $(INSTALLED)  ## lint and fast unit tests (under a minute)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q -m "not slow" -p no:cacheprovider
+	$(BIN)/python -m pytest -q -m "not slow" -p no:cacheprovider tests
 
 lab: $(INSTALLED)  ## JupyterLab on the notebooks
 	$(BIN)/jupyter lab --notebook-dir=notebooks

@@ -1,5 +1,6 @@
 """Argument checks shared by `utils`: every error names the argument and what it received."""
 
+import functools
 import math
 import numbers
 
@@ -49,3 +50,8 @@ def same_size(name_a, size_a, name_b, size_b, what):
     """Raise unless two sizes agree; `what` says which axis is meant."""
     if size_a != size_b:
         raise ValueError(f"{name_a} and {name_b} must have the same {what}, got {size_a} and {size_b}")
+
+
+def common_dtype(*tensors):
+    """The floating-point dtype that all `tensors` can share without loss (float32 with float64 gives float64)."""
+    return functools.reduce(torch.promote_types, [t.dtype for t in tensors])

@@ -9,7 +9,7 @@ import math
 
 import torch
 
-from ._checks import as_float_tensor, choice, positive, same_size
+from ._checks import as_float_tensor, choice, common_dtype, positive, same_size
 
 SCORINGS = ("dot", "scaled_dot", "gaussian", "boxcar", "epanechnikov")
 KERNELS = ("gaussian", "boxcar", "epanechnikov")
@@ -78,7 +78,8 @@ def _check_queries_keys(queries, keys):
     queries = as_float_tensor("queries", queries, min_dim=2)
     keys = as_float_tensor("keys", keys, min_dim=2)
     same_size("queries", queries.shape[-1], "keys", keys.shape[-1], "feature size (last axis)")
-    return queries, keys
+    dtype = common_dtype(queries, keys)
+    return queries.to(dtype), keys.to(dtype)
 
 
 def dot_product_scores(queries, keys):
@@ -119,7 +120,8 @@ def kernel_scores(queries, keys, kernel="gaussian", bandwidth=1.0):
         return -u2 / 2
     if kernel == "boxcar":
         return torch.where(u2 <= 1, torch.zeros_like(u2), torch.full_like(u2, -math.inf))
-    return torch.log(torch.clamp(1 - u2, min=0))  # epanechnikov; log 0 = -inf
+    inside = u2 < 1  # epanechnikov; the inner `where` keeps log's gradient finite at the support's edge
+    return torch.where(inside, torch.log(torch.where(inside, 1 - u2, torch.ones_like(u2))), -math.inf)
 
 
 def attention_scores(queries, keys, scoring="scaled_dot", bandwidth=1.0):
@@ -143,7 +145,8 @@ def attention_pool(queries, keys, values, scoring="scaled_dot", temperature=1.0,
         same_size("keys", keys_t.shape[-2], "values", values.shape[-2], "number of rows (num_keys)")
     scores = attention_scores(queries, keys, scoring=scoring, bandwidth=bandwidth)
     weights = softmax(scores, temperature=temperature, mask=mask)
-    return weights @ values, weights
+    dtype = common_dtype(weights, values)
+    return weights.to(dtype) @ values.to(dtype), weights.to(dtype)
 
 
 def nadaraya_watson(queries, keys, values, kernel="gaussian", bandwidth=1.0):
@@ -153,6 +156,7 @@ def nadaraya_watson(queries, keys, values, kernel="gaussian", bandwidth=1.0):
     predictions have the values' trailing shape, weights are `(m, n)`.
     A query with no training point inside the kernel's support predicts 0 with all-zero weights.
     """
+    choice("kernel", kernel, KERNELS)
     queries = as_float_tensor("queries", queries, max_dim=2)
     keys = as_float_tensor("keys", keys, max_dim=2)
     values = as_float_tensor("values", values, max_dim=2)
@@ -189,11 +193,12 @@ def multi_head_attention(queries, keys, values, W_q, W_k, W_v, W_o, num_heads, m
             )
     same_size("W_q", projections["W_q"].shape[1], "W_k", projections["W_k"].shape[1], "number of columns")
     same_size("W_v", projections["W_v"].shape[1], "W_o", projections["W_o"].shape[0], "width")
-    q, k, v = (_split_heads(inputs[x] @ projections[w], num_heads)
+    dtype = common_dtype(*inputs.values(), *projections.values())
+    q, k, v = (_split_heads(inputs[x].to(dtype) @ projections[w].to(dtype), num_heads)
                for x, w in (("queries", "W_q"), ("keys", "W_k"), ("values", "W_v")))
     if mask is not None:
         mask = torch.as_tensor(mask)
         mask = mask.unsqueeze(-3) if mask.dim() >= 2 else mask  # the same mask for every head
     heads, weights = attention_pool(q, k, v, scoring="scaled_dot", mask=mask)  # (..., h, nq, d_head)
     concat = heads.transpose(-3, -2).flatten(-2)  # (..., nq, h * d_head)
-    return concat @ projections["W_o"], weights
+    return concat @ projections["W_o"].to(dtype), weights
