@@ -16,8 +16,14 @@ from .attention import (
 )
 from .fonts import font_context
 from .plotting import show_heatmaps
+from .widgets import DatabaseExplorer, HeatmapExplorer, KernelRegressionExplorer, ProjectionExplorer, QueryExplorer
 
 __all__ = [
+    "DatabaseExplorer",
+    "HeatmapExplorer",
+    "KernelRegressionExplorer",
+    "ProjectionExplorer",
+    "QueryExplorer",
     "attention_pool",
     "attention_scores",
     "boxcar_kernel",

@@ -1,0 +1,233 @@
+"""The widgets' JavaScript maths (utils/widgets/attention_math.js), run in Node, against torch and utils.
+
+Many seeded random cases go to one Node process as JSON; -inf travels as {"$neginf": 1} (JSON has no infinity)
+and comes back as null. Needs `node`: skipped when it is missing, except under CI=true, where that is a failure.
+"""
+
+import json
+import math
+import os
+import random
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import torch
+
+import utils
+from utils import database
+from utils.widgets import DatabaseExplorer, HeatmapExplorer, KernelRegressionExplorer, ProjectionExplorer, QueryExplorer
+from utils.widgets.query_explorer import pool_weights
+
+WIDGET_DIR = Path(utils.__file__).parent / "widgets"
+MATH_JS = WIDGET_DIR / "attention_math.js"
+TOL = {"rtol": 1e-6, "atol": 1e-6}
+RUNNER = """
+const maths = require(process.argv[1]);
+const revive = (key, value) => (value !== null && typeof value === "object" && value.$neginf ? -Infinity : value);
+const calls = JSON.parse(require("fs").readFileSync(0, "utf8"), revive);
+process.stdout.write(JSON.stringify(calls.map(([name, args]) => maths[name](...args))));
+"""
+
+
+@pytest.fixture(scope="module")
+def node():
+    """Path of the node executable (skip without it, fail under CI=true)."""
+    path = shutil.which("node")
+    if path is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("node is missing (CI=true: the JavaScript maths must be tested)", pytrace=False)
+        pytest.skip("node is not installed")
+    return path
+
+
+def encode(x):
+    """Nested lists for JSON, with -inf as {"$neginf": 1}."""
+    if isinstance(x, torch.Tensor):
+        x = x.tolist()
+    if isinstance(x, list | tuple):
+        return [encode(item) for item in x]
+    if isinstance(x, float) and x == -math.inf:
+        return {"$neginf": 1}
+    return x
+
+
+def decode(x):
+    """JSON results as float64 tensors, null read back as -inf."""
+
+    def walk(item):
+        return [walk(i) for i in item] if isinstance(item, list) else (-math.inf if item is None else item)
+
+    return torch.tensor(walk(x), dtype=torch.float64)
+
+
+def run_js(node, calls):
+    """Run [(function name, args), ...] in one Node process; return the list of results."""
+    payload = json.dumps([[name, encode(list(args))] for name, args in calls], allow_nan=False)
+    done = subprocess.run(
+        [node, "-e", RUNNER, str(MATH_JS)], input=payload, capture_output=True, text=True, timeout=120, encoding="utf-8"
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def randn(generator, *shape, scale=1.0):
+    return torch.randn(*shape, generator=generator, dtype=torch.float64) * scale
+
+
+TEMPERATURES = [1e-3, 0.01, 0.3, 1.0, 7.0, 1e3, 1e6]
+
+
+def softmax_cases():
+    """(scores, temperature, mask) rows: random, huge, -inf entries, fully masked, masks."""
+    g = torch.Generator().manual_seed(0)
+    cases = []
+    for i in range(300):
+        n = 1 + i % 9
+        scores = randn(g, n, scale=[0.1, 1.0, 30.0, 1e3][i % 4])
+        if i % 5 == 1:
+            scores[torch.rand(n, generator=g) < 0.4] = -math.inf
+        if i % 17 == 2:
+            scores[:] = -math.inf  # a fully masked row
+        mask = None
+        if i % 3 == 2:
+            mask = (torch.rand(n, generator=g) < 0.6).tolist()
+            if i % 9 == 8:
+                mask = [False] * n
+        cases.append((scores, TEMPERATURES[i % len(TEMPERATURES)], mask))
+    return cases
+
+
+def test_softmax_matches_torch(node):
+    cases = softmax_cases()
+    results = run_js(node, [("softmax", case) for case in cases])
+    fully_masked = 0
+    for (scores, temperature, mask), got in zip(cases, results, strict=True):
+        mask_t = None if mask is None else torch.tensor(mask)
+        expected = utils.softmax(scores, temperature=temperature, mask=mask_t)
+        torch.testing.assert_close(decode(got), expected, **TOL)
+        fully_masked += int(expected.sum() == 0)
+    assert fully_masked >= 10  # the all-zero rows were exercised
+
+
+@pytest.mark.parametrize("scoring", utils.attention.SCORINGS)
+def test_scores_and_pooling_match_torch(node, scoring):
+    g = torch.Generator().manual_seed(1)
+    cases = []
+    for i in range(60):
+        nq, nk, d, dv = 1 + i % 4, 1 + i % 7, 1 + i % 5, 1 + i % 3
+        q, k, v = randn(g, nq, d, scale=2), randn(g, nk, d, scale=2), randn(g, nk, dv)
+        cases.append((q, k, v, scoring, TEMPERATURES[i % len(TEMPERATURES)], [0.05, 0.7, 3.0][i % 3]))
+    results = run_js(node, [("attentionPool", case) for case in cases])
+    for (q, k, v, _, temperature, bandwidth), got in zip(cases, results, strict=True):
+        output, weights = utils.attention_pool(q, k, v, scoring=scoring, temperature=temperature, bandwidth=bandwidth)
+        scores = utils.attention_scores(q, k, scoring=scoring, bandwidth=bandwidth)
+        torch.testing.assert_close(decode(got["scores"]), scores, **TOL)
+        torch.testing.assert_close(decode(got["weights"]), weights, **TOL)
+        torch.testing.assert_close(decode(got["output"]), output, **TOL)
+
+
+@pytest.mark.parametrize("mode", ["argmax", "uniform"])
+def test_limit_modes_match_python(node, mode):
+    g = torch.Generator().manual_seed(2)
+    rows = [randn(g, 1 + i % 6).round(decimals=1) for i in range(100)]  # rounding makes ties
+    rows += [torch.tensor([1.0, 1.0, -math.inf], dtype=torch.float64), torch.full((3,), -math.inf, dtype=torch.float64)]
+    results = run_js(node, [("limitWeights", (row, mode)) for row in rows])
+    ties = 0
+    for row, got in zip(rows, results, strict=True):
+        expected = pool_weights(row, mode=mode)
+        torch.testing.assert_close(decode(got), expected, **TOL)
+        ties += int((expected > 0).sum() > 1)
+    assert ties >= 5
+
+
+@pytest.mark.parametrize("kernel", ["gaussian", "boxcar", "epanechnikov"])
+def test_nadaraya_watson_matches_torch(node, kernel):
+    g = torch.Generator().manual_seed(3)
+    cases = []
+    for i in range(40):
+        x = torch.rand(1 + i % 12, generator=g, dtype=torch.float64) * 5
+        cases.append(
+            (torch.linspace(-1, 6, 23, dtype=torch.float64), x, randn(g, len(x)), kernel, [0.01, 0.3, 2.0, 50.0][i % 4])
+        )
+    results = run_js(node, [("nadarayaWatson", case) for case in cases])
+    for (queries, x, y, _, bandwidth), got in zip(cases, results, strict=True):
+        predictions, weights = utils.nadaraya_watson(queries, x, y, kernel=kernel, bandwidth=bandwidth)
+        torch.testing.assert_close(decode(got["predictions"]), predictions, **TOL)
+        torch.testing.assert_close(decode(got["weights"]), weights, **TOL)
+
+
+def test_multi_head_attention_matches_torch(node):
+    g = torch.Generator().manual_seed(4)
+    cases = []
+    for i in range(30):
+        heads, d_head, n, m, d = 1 + i % 4, 1 + i % 3, 1 + i % 5, 1 + i % 6, 2 + i % 3
+        width = heads * d_head
+        cases.append(
+            (
+                randn(g, n, d),
+                randn(g, m, d),
+                randn(g, m, d),
+                randn(g, d, width),
+                randn(g, d, width),
+                randn(g, d, width),
+                randn(g, width, d),
+                heads,
+            )
+        )
+    results = run_js(node, [("multiHeadAttention", case) for case in cases])
+    for case, got in zip(cases, results, strict=True):
+        output, weights = utils.multi_head_attention(*case[:7], num_heads=case[7])
+        torch.testing.assert_close(decode(got["output"]), output, **TOL)
+        torch.testing.assert_close(decode(got["weights"]), weights, **TOL)
+
+
+def random_texts():
+    """Seeded strings over ASCII (both cases), Hangul, emoji, combining marks, the frame marks; and edge cases."""
+    rng = random.Random(5)
+    pools = ["abcLIPTONzhangsmola ", "리이름한국어", "😀🙂👍🏽", "e\u0301\u0300", "\x02\x03\x00", "ＬｉΣσς"]
+    alphabet = "".join(pools)
+    texts = ["", " ", "Li", "li", "LI", "Lipton", "\ud800", "a" * 1000, "한" * 1000, "😀" * 500]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 12))) for _ in range(300)]
+    return texts
+
+
+def test_similarity_matches_python_exactly(node):
+    texts = random_texts()
+    pairs = [(a, b) for a, b in zip(texts, texts[1:] + texts[:1], strict=True)]
+    pairs += [(text, key) for text in texts[:40] for key, _ in database.DATABASE]
+    results = run_js(node, [("similarity", pair) for pair in pairs])
+    expected = [database.similarity(a, b) for a, b in pairs]
+    assert results == expected  # same float64 operations in the same order: equal, not just close
+    assert 0 < sum(0 < s < 1 for s in expected) < len(expected)
+
+
+@pytest.mark.parametrize("mode", ["exact", "approximate", "soft"])
+def test_lookup_matches_python(node, mode):
+    texts = random_texts()
+    records = [list(row) for row in database.DATABASE]
+    other = [["Kim", "Minji"], ["Lee", "Jiwoo"], ["이", "지우"], ["😀", "smile"], ["", "empty"]]
+    calls = [(records if i % 2 else other, text, mode, [0.01, 0.1, 1.0][i % 3]) for i, text in enumerate(texts)]
+    calls += [(records, key, mode, 0.1) for key, _ in database.DATABASE]
+    results = run_js(node, [("lookupWeights", call) for call in calls])
+    found = 0
+    for (db, text, _, temperature), got in zip(calls, results, strict=True):
+        weights, scores = database.lookup_weights([tuple(r) for r in db], text, mode=mode, temperature=temperature)
+        torch.testing.assert_close(decode(got["weights"]), weights, **TOL)
+        assert got["scores"] == scores.tolist()
+        expected = None if mode == "soft" else database.returned_value([tuple(r) for r in db], weights)
+        assert got["result"] == expected
+        found += expected is not None
+    assert mode == "soft" or found >= len(database.DATABASE)
+
+
+WIDGET_CLASSES = [QueryExplorer, HeatmapExplorer, DatabaseExplorer, KernelRegressionExplorer, ProjectionExplorer]
+
+
+@pytest.mark.parametrize("cls", WIDGET_CLASSES, ids=lambda cls: cls.__name__)
+def test_widget_module_is_valid_javascript(node, cls, tmp_path):
+    module = tmp_path / f"{cls.__name__}.mjs"
+    module.write_text(cls()._esm, encoding="utf-8")
+    done = subprocess.run([node, "--check", str(module)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr

@@ -1,0 +1,13 @@
+"""The chapter's widgets: anywidget views whose JavaScript recomputes the attention maths in the browser.
+
+Each widget takes `lang='en'` or `'ko'`. The view writes only input traits (the query, the temperature, ...);
+Python recomputes the outputs (`weights`, ...) with `utils`, so they are torch's numbers even with no browser.
+"""
+
+from .database_explorer import DatabaseExplorer
+from .heatmap_explorer import HeatmapExplorer
+from .kernel_regression_explorer import KernelRegressionExplorer
+from .projection_explorer import ProjectionExplorer
+from .query_explorer import QueryExplorer
+
+__all__ = ["DatabaseExplorer", "HeatmapExplorer", "KernelRegressionExplorer", "ProjectionExplorer", "QueryExplorer"]

@@ -1,0 +1,165 @@
+// The widgets' maths in plain JavaScript, so that they recompute in a browser with no Python kernel.
+// It mirrors utils/attention.py and utils/database.py function by function; tests/test_widget_math_js.py runs
+// this file in Node and compares it with torch. Vectors are arrays of numbers, matrices arrays of rows.
+// A score of -Infinity means "weight 0"; a row with no finite score gets all-zero weights.
+
+const SCORINGS = ["dot", "scaled_dot", "gaussian", "boxcar", "epanechnikov"];
+
+function dot(a, b) {
+  let total = 0;
+  for (let i = 0; i < a.length; i++) total += a[i] * b[i];
+  return total;
+}
+
+function matmul(a, b) {
+  // (n, m) @ (m, p) -> (n, p)
+  return a.map((row) => b[0].map((_, j) => dot(row, b.map((bRow) => bRow[j]))));
+}
+
+function dotProductScores(queries, keys) {
+  // (nq, d), (nk, d) -> (nq, nk): q·k
+  return queries.map((q) => keys.map((k) => dot(q, k)));
+}
+
+function scaledDotProductScores(queries, keys) {
+  // q·k / sqrt(d)
+  const scale = Math.sqrt(queries[0].length);
+  return dotProductScores(queries, keys).map((row) => row.map((s) => s / scale));
+}
+
+function kernelScores(queries, keys, kernel, bandwidth) {
+  // log K(|q - k| / h): gaussian -u²/2, boxcar 0 or -inf, epanechnikov log(max(0, 1 - u²))
+  return queries.map((q) =>
+    keys.map((k) => {
+      let squared = 0;
+      for (let i = 0; i < q.length; i++) squared += (q[i] - k[i]) ** 2;
+      const u2 = squared / bandwidth ** 2;
+      if (kernel === "gaussian") return -u2 / 2;
+      if (kernel === "boxcar") return u2 <= 1 ? 0 : -Infinity;
+      return Math.log(Math.max(1 - u2, 0)); // epanechnikov; log 0 = -Infinity
+    }),
+  );
+}
+
+function attentionScores(queries, keys, scoring, bandwidth = 1) {
+  // (nq, d), (nk, d) -> (nq, nk)
+  if (scoring === "dot") return dotProductScores(queries, keys);
+  if (scoring === "scaled_dot") return scaledDotProductScores(queries, keys);
+  if (SCORINGS.includes(scoring)) return kernelScores(queries, keys, scoring, bandwidth);
+  throw new Error(`scoring must be one of ${SCORINGS.join(", ")}; got ${scoring}`);
+}
+
+function softmax(scores, temperature = 1, mask = null) {
+  // one row: exp((s - max) / T) / Σ over the kept keys; masked keys (mask[i] false) and -inf scores get 0
+  const keep = scores.map((s, i) => s > -Infinity && (mask === null || Boolean(mask[i])));
+  let rowMax = -Infinity;
+  scores.forEach((s, i) => {
+    if (keep[i] && s > rowMax) rowMax = s;
+  });
+  if (!Number.isFinite(rowMax)) rowMax = 0; // a fully masked row
+  const exps = scores.map((s, i) => (keep[i] ? Math.exp((s - rowMax) / temperature) : 0));
+  const total = exps.reduce((a, b) => a + b, 0);
+  return exps.map((e) => (total > 0 ? e / total : 0));
+}
+
+const TIE_TOLERANCE = 1e-9;
+
+function limitWeights(scores, mode) {
+  // softmax's limits: "argmax" (T -> 0) shares the weight equally among the keys whose score is within
+  // TIE_TOLERANCE of the maximum; "uniform" (T -> ∞) among every key with a finite score
+  const rowMax = Math.max(...scores);
+  const keep = scores.map((s) => s > -Infinity && (mode === "uniform" || s >= rowMax - TIE_TOLERANCE));
+  return softmax(scores.map(() => 0), 1, keep);
+}
+
+function attentionPool(queries, keys, values, scoring, temperature = 1, bandwidth = 1, mode = "softmax") {
+  // (nq, d), (nk, d), (nk, dv) -> {scores (nq, nk), weights (nq, nk), output (nq, dv)}
+  const scores = attentionScores(queries, keys, scoring, bandwidth);
+  const weights = scores.map((row) => (mode === "softmax" ? softmax(row, temperature) : limitWeights(row, mode)));
+  return { scores, weights, output: matmul(weights, values) };
+}
+
+function nadarayaWatson(queries, keys, values, kernel, bandwidth) {
+  // 1-D: queries (m), keys (n), values (n) -> {predictions (m), weights (m, n)}; 0 where no key is in the support
+  const column = (xs) => xs.map((x) => [x]);
+  const { weights, output } = attentionPool(column(queries), column(keys), column(values), kernel, 1, bandwidth);
+  return { predictions: output.map((row) => row[0]), weights };
+}
+
+function multiHeadAttention(queries, keys, values, Wq, Wk, Wv, Wo, numHeads) {
+  // X @ W projections split into numHeads heads of scaled dot-product attention, concatenated, then @ Wo.
+  // -> {output (nq, d_out), weights (numHeads, nq, nk)}
+  const [q, k, v] = [matmul(queries, Wq), matmul(keys, Wk), matmul(values, Wv)];
+  const split = (x, h) => x.map((row) => row.slice((h * row.length) / numHeads, ((h + 1) * row.length) / numHeads));
+  const weights = [];
+  const heads = [];
+  for (let h = 0; h < numHeads; h++) {
+    const pooled = attentionPool(split(q, h), split(k, h), split(v, h), "scaled_dot");
+    weights.push(pooled.weights);
+    heads.push(pooled.output);
+  }
+  const concat = heads[0].map((_, i) => heads.flatMap((head) => head[i]));
+  return { output: matmul(concat, Wo), weights };
+}
+
+// --- the toy database (utils/database.py) ---
+
+const BIGRAM_START = "\u0002";
+const BIGRAM_END = "\u0003";
+
+function bigrams(text) {
+  // Map "a\u0000b" -> count for the bigrams of the ASCII-lower-cased code points framed by start and end marks
+  const chars = [BIGRAM_START, ...Array.from(text.replace(/[A-Z]/g, (c) => c.toLowerCase())), BIGRAM_END];
+  const counts = new Map();
+  for (let i = 0; i + 1 < chars.length; i++) {
+    const pair = `${chars[i]}\u0000${chars[i + 1]}`;
+    counts.set(pair, (counts.get(pair) || 0) + 1);
+  }
+  return counts;
+}
+
+function similarity(a, b) {
+  // Dice coefficient of the character bigrams, 2 |A ∩ B| / (|A| + |B|)
+  const [bigramsA, bigramsB] = [bigrams(a), bigrams(b)];
+  let shared = 0;
+  bigramsA.forEach((count, pair) => {
+    shared += Math.min(count, bigramsB.get(pair) || 0);
+  });
+  const size = (counts) => [...counts.values()].reduce((x, y) => x + y, 0);
+  return (2 * shared) / (size(bigramsA) + size(bigramsB));
+}
+
+function lookupWeights(records, query, mode, temperature) {
+  // records [[key, value], ...] -> {scores, weights, result}: the similarities, the weight on each record, and
+  // the value returned (exact / approximate) or null; mirrors utils.database.lookup_weights
+  const scores = records.map(([key]) => similarity(query, key));
+  let chosen = -1;
+  if (mode === "exact") chosen = records.findIndex(([key]) => key === query);
+  if (mode === "approximate") {
+    const best = scores.indexOf(Math.max(...scores)); // the first maximum
+    chosen = scores[best] > 0 ? best : -1;
+  }
+  if (mode === "soft") return { scores, weights: softmax(scores, temperature), result: null };
+  const weights = scores.map((_, i) => (i === chosen ? 1 : 0));
+  return { scores, weights, result: chosen >= 0 ? records[chosen][1] : null };
+}
+
+if (typeof module !== "undefined") {
+  module.exports = {
+    SCORINGS,
+    attentionPool,
+    attentionScores,
+    bigrams,
+    dot,
+    dotProductScores,
+    kernelScores,
+    limitWeights,
+    lookupWeights,
+    matmul,
+    multiHeadAttention,
+    nadarayaWatson,
+    scaledDotProductScores,
+    similarity,
+    softmax,
+  };
+}

@@ -1,0 +1,98 @@
+"""QueryExplorer: a query moving among a few 2-D keys, its attention weights and the pooled output."""
+
+import math
+
+import torch
+import traitlets
+
+from .._checks import choice, positive
+from ..attention import attention_scores, softmax
+from ._base import Widget, as_tensor, esm, float_list, size
+
+SCORINGS = ("dot", "scaled_dot", "gaussian")
+MODES = ("softmax", "argmax", "uniform")
+TIE_TOLERANCE = 1e-9  # scores this close to the maximum count as tied in 'argmax' mode (as in attention_math.js)
+
+# four keys around the origin, each with a value point (the default data, chosen so that no two keys tie)
+DEFAULT_KEY_POINTS = ((1.2, 0.3), (-0.4, 1.1), (-1.0, -0.6), (0.5, -1.2))
+DEFAULT_VALUES = ((1.0, 1.0), (-1.0, 1.4), (-1.4, -0.8), (1.2, -1.0))
+
+
+def pool_weights(scores, temperature=1.0, mode="softmax"):
+    """Weights over the last axis: softmax(scores / temperature), or one of its limits.
+
+    mode 'argmax' (T -> 0): equal weight on the keys whose score is within TIE_TOLERANCE of the maximum (one-hot
+    when the maximum is unique, like a database lookup); 'uniform' (T -> ∞): equal weight on every key with a finite
+    score (average pooling). A row with no finite score gets all-zero weights, as in `utils.softmax`.
+    """
+    choice("mode", mode, MODES)
+    if mode == "softmax":
+        return softmax(scores, temperature=temperature)
+    keep = scores > -math.inf
+    if mode == "argmax":
+        keep = keep & (scores >= scores.amax(dim=-1, keepdim=True) - TIE_TOLERANCE)
+    return softmax(torch.zeros_like(scores), mask=keep)
+
+
+class QueryExplorer(Widget):
+    """Move a query (sliders or drag) and see each key's score and weight and the output in the values' hull."""
+
+    _esm = esm("query_explorer.js")
+    _inputs = ("query", "scoring", "temperature", "bandwidth", "mode")
+    _data = ("key_points", "values")
+    key_points = traitlets.Any().tag(sync=True)  # (num_keys, 2)
+    values = traitlets.Any().tag(sync=True)  # (num_keys, 2)
+    query = traitlets.Any().tag(sync=True)  # (2,)
+    scoring = traitlets.Unicode().tag(sync=True)
+    temperature = traitlets.Any().tag(sync=True)
+    bandwidth = traitlets.Any().tag(sync=True)
+    mode = traitlets.Unicode().tag(sync=True)
+    scores = traitlets.Any(read_only=True)  # (num_keys,) tensor, Python only
+    weights = traitlets.Any(read_only=True)  # (num_keys,) tensor, Python only
+    output = traitlets.Any(read_only=True)  # (2,) tensor, Python only
+
+    def __init__(self, key_points=None, values=None, query=(0.5, 0.5), scoring="scaled_dot", temperature=1.0,
+                 bandwidth=1.0, mode="softmax", lang="en", **kwargs):
+        super().__init__(
+            key_points=DEFAULT_KEY_POINTS if key_points is None else key_points,
+            values=DEFAULT_VALUES if values is None else values,
+            query=query, scoring=scoring, temperature=temperature, bandwidth=bandwidth, mode=mode, lang=lang, **kwargs,
+        )
+
+    @traitlets.validate("key_points", "values")
+    def _check_points(self, proposal):
+        name = proposal["trait"].name
+        points = float_list(name, proposal["value"], (None, 2))
+        other = "values" if name == "key_points" else "key_points"
+        other_rows = size(getattr(self, other), 0)
+        if other_rows is not None and other_rows != len(points):
+            raise ValueError(
+                f"key_points and values must have the same number of rows, got {len(points)} {name} and "
+                f"{other_rows} {other} (set both inside `with widget.hold_trait_notifications():`)"
+            )
+        return points
+
+    @traitlets.validate("query")
+    def _check_query(self, proposal):
+        return float_list("query", proposal["value"], (2,))
+
+    @traitlets.validate("scoring")
+    def _check_scoring(self, proposal):
+        return choice("scoring", proposal["value"], SCORINGS)
+
+    @traitlets.validate("mode")
+    def _check_mode(self, proposal):
+        return choice("mode", proposal["value"], MODES)
+
+    @traitlets.validate("temperature", "bandwidth")
+    def _check_positive(self, proposal):
+        return positive(proposal["trait"].name, proposal["value"])
+
+    def _update(self):
+        keys, values = as_tensor(self.key_points), as_tensor(self.values)
+        scores = attention_scores(as_tensor([self.query]), keys, scoring=self.scoring, bandwidth=self.bandwidth)[0]
+        weights = pool_weights(scores, temperature=self.temperature, mode=self.mode)
+        with self.hold_trait_notifications():
+            self.set_trait("scores", scores)
+            self.set_trait("weights", weights)
+            self.set_trait("output", weights @ values)
