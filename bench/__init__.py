@@ -1,0 +1,1 @@
+"""Benchmarks of the chapter: `python -m bench [name ...]` runs them and prints Markdown tables (not tests)."""

@@ -1,0 +1,34 @@
+"""Executing every notebook (both languages), next to the floor of starting a kernel and importing torch."""
+
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+from .timing import fmt_seconds, repeat, summary, table
+
+REPO = Path(__file__).resolve().parents[1]
+TARGET_RATIO = 2.0
+
+
+def _execute(nb, cwd):
+    NotebookClient(nb, kernel_name="python3", timeout=600, resources={"metadata": {"path": str(cwd)}}).execute()
+
+
+def _floor_notebook():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import torch")]
+    return nb
+
+
+def run(runs=3):
+    """Markdown table: each notebook's execution time and its ratio to the kernel + torch floor."""
+    floor = repeat(lambda: _execute(_floor_notebook(), REPO), runs)
+    floor_median = summary(floor)[0]
+    rows = [["(floor) start a kernel, import torch", fmt_seconds(floor), "1.00×", ""]]
+    for path in sorted(REPO.glob("notebooks/*/*.ipynb")):
+        times = repeat(lambda p=path: _execute(nbformat.read(p, as_version=4), p.parent), runs)
+        ratio = summary(times)[0] / floor_median
+        rows.append([str(path.relative_to(REPO)), fmt_seconds(times), f"{ratio:.2f}×",
+                     "met" if ratio <= TARGET_RATIO else "MISSED"])
+    return table(["notebook", "execution", "ratio to floor", f"target ≤ {TARGET_RATIO}×"], rows)
