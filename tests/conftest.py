@@ -33,14 +33,8 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # playwright adds a fresh temporary --user-data-dir itself (and refuses one in args)
 LOCAL_SCHEMES = {"data", "blob", "about", "chrome-error"}  # never leave the machine
 BROWSER_FIXTURES = {"built_site", "site_server", "browser", "page"}
@@ -57,17 +51,8 @@ def build_book(source: Path, path_output: Path) -> Path:
     shutil.rmtree(html, ignore_errors=True)
     shutil.rmtree(path_output / "_build" / ".doctrees", ignore_errors=True)
     jupyter_book = Path(sys.executable).parent / "jupyter-book"
-    cmd = [
-        str(jupyter_book),
-        "build",
-        str(source),
-        "-W",
-        "-n",
-        "--keep-going",
-        "--all",
-        "--path-output",
-        str(path_output),
-    ]
+    cmd = [str(jupyter_book), "build", str(source), "-W", "-n", "--keep-going", "--all",
+           "--path-output", str(path_output)]
     run = subprocess.run(cmd, capture_output=True, text=True)
     log = run.stdout + run.stderr
     if run.returncode != 0 or "WARNING" in log or not (html / "index.html").is_file():
@@ -100,10 +85,8 @@ def watch(page) -> None:
 
     def console(msg):
         url = msg.location.get("url", "")
-        if msg.type == "error" or (
-            msg.type == "warning"
-            and not any(script in url and msg.text.startswith(text) for script, text in KNOWN_WARNINGS)
-        ):
+        if msg.type == "error" or (msg.type == "warning" and not any(
+                script in url and msg.text.startswith(text) for script, text in KNOWN_WARNINGS)):
             page.console_errors.append(f"console.{msg.type}: {msg.text} ({url}:{msg.location.get('lineNumber', '')})")
 
     page.on("console", console)
@@ -122,8 +105,7 @@ def watch(page) -> None:
 def launch_chromium(playwright):
     """Chromium from /usr/bin (never a downloaded browser), headless, with the project's flags."""
     return playwright.chromium.launch(
-        executable_path=str(CHROMIUM), headless=True, chromium_sandbox=False, args=CHROMIUM_ARGS
-    )
+        executable_path=str(CHROMIUM), headless=True, chromium_sandbox=False, args=CHROMIUM_ARGS)
 
 
 def screenshot_dir(html: Path) -> Path:

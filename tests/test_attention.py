@@ -49,10 +49,8 @@ def random_mask(*shape, seed=0):
 def test_weights_are_distributions_or_zero_rows(data):
     shape = data.draw(SHAPES)
     scores, mask = data.draw(tensors(shape, -30, 30)), data.draw(masks(shape))
-    for weights, kept in (
-        (utils.softmax(scores), torch.ones(shape[:-1])),
-        (utils.softmax(scores, mask=mask), mask.any(-1)),
-    ):
+    for weights, kept in ((utils.softmax(scores), torch.ones(shape[:-1])),
+                          (utils.softmax(scores, mask=mask), mask.any(-1))):
         assert (weights >= 0).all()
         torch.testing.assert_close(weights.sum(-1), kept.to(weights.dtype))
 
@@ -65,9 +63,8 @@ def test_adding_a_constant_to_a_row_changes_nothing(data):
     shift = data.draw(tensors((*shape[:-1], 1), -1000, 1000))  # one constant per row
     temperature = data.draw(st.sampled_from([0.1, 1.0, 7.0]))
     for m in (None, mask):
-        torch.testing.assert_close(
-            utils.softmax(scores + shift, temperature, mask=m), utils.softmax(scores, temperature, mask=m)
-        )
+        torch.testing.assert_close(utils.softmax(scores + shift, temperature, mask=m),
+                                   utils.softmax(scores, temperature, mask=m))
 
 
 @FAST
@@ -97,12 +94,10 @@ def test_huge_temperature_gives_the_uniform_row_over_kept_keys(data):
     shape = data.draw(SHAPES)
     scores, mask = data.draw(tensors(shape, -50, 50)), data.draw(masks(shape))
     uniform = mask / mask.sum(-1, keepdim=True).clamp(min=1)
-    torch.testing.assert_close(
-        utils.softmax(scores, temperature=1e9, mask=mask), uniform.to(scores.dtype), rtol=0, atol=1e-6
-    )
-    torch.testing.assert_close(
-        utils.softmax(scores, temperature=1e9), torch.full(shape, 1 / shape[-1], dtype=scores.dtype), rtol=0, atol=1e-6
-    )
+    torch.testing.assert_close(utils.softmax(scores, temperature=1e9, mask=mask), uniform.to(scores.dtype),
+                               rtol=0, atol=1e-6)
+    torch.testing.assert_close(utils.softmax(scores, temperature=1e9), torch.full(shape, 1 / shape[-1],
+                               dtype=scores.dtype), rtol=0, atol=1e-6)
 
 
 @FAST
@@ -132,11 +127,8 @@ def test_masked_keys_get_weight_exactly_zero(data):
     scores, mask = data.draw(tensors(shape, -30, 30)), data.draw(masks(shape))
     weights = utils.softmax(scores, temperature=data.draw(st.sampled_from([0.01, 1.0, 100.0])), mask=mask)
     assert (weights[~mask] == 0).all()
-    queries, keys, values = (
-        data.draw(tensors((*shape[:2], 2))),
-        data.draw(tensors((shape[0], shape[2], 2))),
-        data.draw(tensors((shape[0], shape[2], 3))),
-    )
+    queries, keys, values = data.draw(tensors((*shape[:2], 2))), data.draw(tensors((shape[0], shape[2], 2))), \
+        data.draw(tensors((shape[0], shape[2], 3)))
     _, pooled = utils.attention_pool(queries, keys, values, mask=mask)
     assert (pooled[~mask] == 0).all()
 
@@ -158,9 +150,8 @@ def test_a_fully_masked_row_gives_zero_weights_and_zero_output():
     weights = utils.softmax(scores, mask=torch.tensor([[True, True], [False, False]]))
     torch.testing.assert_close(weights[1], torch.zeros(2))
     torch.testing.assert_close(utils.softmax(torch.full((3,), -math.inf)), torch.zeros(3))
-    output, _ = utils.attention_pool(
-        torch.ones(2, 3), torch.ones(2, 3), torch.ones(2, 4) + 1, mask=torch.tensor([[True, False], [False, False]])
-    )
+    output, _ = utils.attention_pool(torch.ones(2, 3), torch.ones(2, 3), torch.ones(2, 4) + 1,
+                                     mask=torch.tensor([[True, False], [False, False]]))
     torch.testing.assert_close(output, torch.tensor([[2.0] * 4, [0.0] * 4]))
 
 
@@ -197,14 +188,10 @@ def test_multi_head_attention_equals_torch_multihead_attention(num_heads, kind):
     torch.manual_seed(0)
     width, batch, nq, nk = 8, 2, 3, 5
     kdim, vdim = (6, 7) if kind == "cross" else (width, width)
-    mha = torch.nn.MultiheadAttention(
-        width, num_heads, bias=False, batch_first=True, kdim=kdim, vdim=vdim, dtype=torch.float64
-    ).eval()
-    queries, keys, values = (
-        randn(batch, nq, width, seed=1),
-        randn(batch, nk, kdim, seed=2),
-        randn(batch, nk, vdim, seed=3),
-    )
+    mha = torch.nn.MultiheadAttention(width, num_heads, bias=False, batch_first=True, kdim=kdim, vdim=vdim,
+                                      dtype=torch.float64).eval()
+    queries, keys, values = randn(batch, nq, width, seed=1), randn(batch, nk, kdim, seed=2), \
+        randn(batch, nk, vdim, seed=3)
     mask, torch_kwargs = None, {}
     if kind == "attn_mask":
         mask = random_mask(nq, nk, seed=5)
@@ -215,9 +202,8 @@ def test_multi_head_attention_equals_torch_multihead_attention(num_heads, kind):
         torch_kwargs = {"key_padding_mask": ~mask[:, 0, :]}
     with torch.no_grad():
         expected, expected_weights = mha(queries, keys, values, average_attn_weights=False, **torch_kwargs)
-        output, weights = utils.multi_head_attention(
-            queries, keys, values, *_torch_mha_weights(mha), num_heads=num_heads, mask=mask
-        )
+        output, weights = utils.multi_head_attention(queries, keys, values, *_torch_mha_weights(mha),
+                                                     num_heads=num_heads, mask=mask)
     torch.testing.assert_close(output, expected, rtol=1e-10, atol=1e-12)
     torch.testing.assert_close(weights, expected_weights, rtol=1e-10, atol=1e-12)
     assert weights.shape == (batch, num_heads, nq, nk)
@@ -251,22 +237,15 @@ def test_nadaraya_watson_equals_a_python_loop_over_the_formula(data):
     bandwidth = data.draw(st.floats(0.25, 3.0))
     m, n, d = data.draw(st.integers(1, 4)), data.draw(st.integers(1, 6)), data.draw(st.sampled_from([1, 2]))
     if d == 1:  # 1-D inputs: x and y are numbers
-        queries, keys, values = (
-            data.draw(tensors((m,), -3, 3)),
-            data.draw(tensors((n,), -3, 3)),
-            data.draw(tensors((n,))),
-        )
+        queries, keys, values = data.draw(tensors((m,), -3, 3)), data.draw(tensors((n,), -3, 3)), \
+            data.draw(tensors((n,)))
     else:
-        queries, keys, values = (
-            data.draw(tensors((m, d), -3, 3)),
-            data.draw(tensors((n, d), -3, 3)),
-            data.draw(tensors((n, 2))),
-        )
+        queries, keys, values = data.draw(tensors((m, d), -3, 3)), data.draw(tensors((n, d), -3, 3)), \
+            data.draw(tensors((n, 2)))
     q_np, k_np, v_np = queries.numpy(), keys.numpy(), values.numpy()
     if kernel == "boxcar":  # |u| = 1 exactly is on the edge, where rounding may decide either way
-        assume(
-            all(abs(math.dist(np.atleast_1d(x), np.atleast_1d(xi)) / bandwidth - 1) > 1e-9 for x in q_np for xi in k_np)
-        )
+        assume(all(abs(math.dist(np.atleast_1d(x), np.atleast_1d(xi)) / bandwidth - 1) > 1e-9
+                   for x in q_np for xi in k_np))
     predictions, weights = utils.nadaraya_watson(queries, keys, values, kernel=kernel, bandwidth=bandwidth)
     expected_predictions, expected_weights = nadaraya_watson_loop(q_np, k_np, v_np, kernel, bandwidth)
     torch.testing.assert_close(weights, torch.from_numpy(expected_weights), rtol=1e-9, atol=1e-12)
@@ -282,9 +261,8 @@ def test_a_query_with_no_neighbour_in_the_support_predicts_zero(kernel):
 
 
 def test_gaussian_weights_stay_normalised_far_from_every_key():
-    predictions, weights = utils.nadaraya_watson(
-        torch.tensor([100.0]), torch.tensor([0.0, 1.0]), torch.tensor([2.0, 3.0]), bandwidth=0.5
-    )
+    predictions, weights = utils.nadaraya_watson(torch.tensor([100.0]), torch.tensor([0.0, 1.0]),
+                                                 torch.tensor([2.0, 3.0]), bandwidth=0.5)
     torch.testing.assert_close(weights, torch.tensor([[0.0, 1.0]]))  # the nearest key takes it all
     torch.testing.assert_close(predictions, torch.tensor([3.0]))
 
@@ -292,19 +270,12 @@ def test_gaussian_weights_stay_normalised_far_from_every_key():
 @pytest.mark.parametrize("kernel", KERNELS)
 @pytest.mark.parametrize("u", [-2.0, -1.0001, -1.0, -0.5, 0.0, 0.3, 0.9999, 1.0, 1.5, 3.0])
 def test_kernels_closed_forms(kernel, u):
-    kernel_fn = {
-        "gaussian": utils.gaussian_kernel,
-        "boxcar": utils.boxcar_kernel,
-        "epanechnikov": utils.epanechnikov_kernel,
-    }[kernel]
+    kernel_fn = {"gaussian": utils.gaussian_kernel, "boxcar": utils.boxcar_kernel,
+                 "epanechnikov": utils.epanechnikov_kernel}[kernel]
     assert float(kernel_fn(torch.tensor(u, dtype=torch.float64))) == pytest.approx(FORMULAS[kernel](u), abs=1e-15)
     # kernel_scores is log K(|q - k| / h): exponentiated, it gives the kernel again
-    score = utils.kernel_scores(
-        torch.tensor([[2 * u]], dtype=torch.float64),
-        torch.zeros(1, 1, dtype=torch.float64),
-        kernel=kernel,
-        bandwidth=2.0,
-    )
+    score = utils.kernel_scores(torch.tensor([[2 * u]], dtype=torch.float64), torch.zeros(1, 1, dtype=torch.float64),
+                                kernel=kernel, bandwidth=2.0)
     assert math.exp(float(score)) == pytest.approx(FORMULAS[kernel](u), rel=1e-6, abs=1e-12)
 
 
@@ -337,9 +308,8 @@ def test_valid_lens_mask_matches_d2l_masked_softmax():
 
 def test_valid_len_zero_gives_zero_weights_where_d2l_gives_uniform():
     scores = randn(1, 2, 4, seed=1)
-    torch.testing.assert_close(
-        d2l_masked_softmax(scores, torch.tensor([0])), torch.full((1, 2, 4), 0.25, dtype=scores.dtype)
-    )
+    torch.testing.assert_close(d2l_masked_softmax(scores, torch.tensor([0])), torch.full((1, 2, 4), 0.25,
+                               dtype=scores.dtype))
     weights = utils.softmax(scores, mask=utils.valid_lens_mask(torch.tensor([0]), 4))
     torch.testing.assert_close(weights, torch.zeros_like(scores))
 
@@ -360,9 +330,8 @@ def test_gradients_are_finite_with_masks_and_on_the_kernels_edge(scoring):
     queries = torch.tensor([[0.0], [1.0], [2.5], [9.0]], dtype=torch.float64, requires_grad=True)
     keys = torch.tensor([[0.0], [0.5], [1.5], [2.0]], dtype=torch.float64, requires_grad=True)  # 1.0 - 0.0 = h
     values = randn(4, 2, seed=1).requires_grad_()
-    mask = torch.tensor(
-        [[True, True, False, True], [True, False, True, True], [False, False, False, False], [True, True, True, True]]
-    )  # one fully masked row
+    mask = torch.tensor([[True, True, False, True], [True, False, True, True],
+                         [False, False, False, False], [True, True, True, True]])  # one fully masked row
     output, weights = utils.attention_pool(queries, keys, values, scoring=scoring, mask=mask)
     grads = torch.autograd.grad((output**2).sum() + (weights**2).sum(), (queries, keys, values), allow_unused=True)
     assert grads[2] is not None
@@ -387,8 +356,7 @@ def test_gradient_of_dot_attention_with_keys_as_values_is_the_covariance_of_the_
     """With a(q, k) = qᵀk and v = k, ∂Attention/∂q = Σ α k kᵀ - (Σ α k)(Σ α k)ᵀ (an exercise of the chapter)."""
     query, keys = randn(1, 3, seed=1), randn(5, 3, seed=2)
     jacobian = torch.autograd.functional.jacobian(
-        lambda q: utils.attention_pool(q, keys, keys, scoring="dot")[0][0], query
-    )[:, 0, :]
+        lambda q: utils.attention_pool(q, keys, keys, scoring="dot")[0][0], query)[:, 0, :]
     alpha = torch.softmax(keys @ query[0], dim=0)
     mean = alpha @ keys
     covariance = (alpha[:, None] * keys).T @ keys - torch.outer(mean, mean)
@@ -402,25 +370,18 @@ def test_integer_inputs_give_the_float_result():
     q, k, v = [[1, 0], [0, 2]], [[1, 1], [0, 1], [2, 0]], [[1], [2], [3]]
     as_float = [torch.tensor(x, dtype=torch.float32) for x in (q, k, v)]
     for scoring in SCORINGS:
-        for got, expected in zip(
-            utils.attention_pool(torch.tensor(q), torch.tensor(k), torch.tensor(v), scoring),
-            utils.attention_pool(*as_float, scoring),
-            strict=True,
-        ):
+        for got, expected in zip(utils.attention_pool(torch.tensor(q), torch.tensor(k), torch.tensor(v), scoring),
+                                 utils.attention_pool(*as_float, scoring), strict=True):
             assert got.dtype == torch.float32
             torch.testing.assert_close(got, expected)
     torch.testing.assert_close(utils.softmax(torch.tensor([1, 2, 3])), utils.softmax(torch.tensor([1.0, 2.0, 3.0])))
-    torch.testing.assert_close(
-        utils.nadaraya_watson(torch.tensor([1, 2]), torch.tensor([0, 1, 3]), [4, 5, 6])[0],
-        utils.nadaraya_watson(torch.tensor([1.0, 2.0]), torch.tensor([0.0, 1.0, 3.0]), torch.tensor([4.0, 5.0, 6.0]))[
-            0
-        ],
-    )
+    torch.testing.assert_close(utils.nadaraya_watson(torch.tensor([1, 2]), torch.tensor([0, 1, 3]), [4, 5, 6])[0],
+                               utils.nadaraya_watson(torch.tensor([1.0, 2.0]), torch.tensor([0.0, 1.0, 3.0]),
+                                                     torch.tensor([4.0, 5.0, 6.0]))[0])
     w = torch.eye(2, dtype=torch.int64)
-    torch.testing.assert_close(
-        utils.multi_head_attention(q, k, [[1, 2], [3, 4], [5, 6]], w, w, w, w, 2)[0],
-        utils.multi_head_attention(*as_float[:2], torch.tensor([[1.0, 2], [3, 4], [5, 6]]), *[w.float()] * 4, 2)[0],
-    )
+    torch.testing.assert_close(utils.multi_head_attention(q, k, [[1, 2], [3, 4], [5, 6]], w, w, w, w, 2)[0],
+                               utils.multi_head_attention(*as_float[:2], torch.tensor([[1.0, 2], [3, 4], [5, 6]]),
+                                                          *[w.float()] * 4, 2)[0])
 
 
 def test_mixed_float64_and_integer_or_float32_inputs_are_promoted():
@@ -444,164 +405,73 @@ NAN = torch.tensor([[1.0, math.nan, 0.0]])
 INF = torch.tensor([[1.0, math.inf, 0.0]])
 
 BAD_INPUTS = {
-    "feature sizes differ": (
-        lambda: utils.attention_pool(Q, torch.ones(4, 5), V),
-        ValueError,
-        r"queries and keys must have the same feature size \(last axis\), got 3 and 5",
-    ),
-    "num_keys differ": (
-        lambda: utils.attention_pool(Q, K, torch.ones(5, 2)),
-        ValueError,
-        r"keys and values must have the same number of rows \(num_keys\), got 4 and 5",
-    ),
-    "nw num_keys differ": (
-        lambda: utils.nadaraya_watson([1.0], [1.0, 2.0], [1.0]),
-        ValueError,
-        r"keys and values must have the same number of rows \(training points\), got 2 and 1",
-    ),
-    "queries 1-D": (
-        lambda: utils.attention_pool(torch.ones(3), K, V),
-        ValueError,
-        r"queries must have at least 2 axes, got shape \(3,\)",
-    ),
-    "keys 1-D": (
-        lambda: utils.dot_product_scores(Q, torch.ones(3)),
-        ValueError,
-        r"keys must have at least 2 axes, got shape \(3,\)",
-    ),
-    "values 1-D": (
-        lambda: utils.attention_pool(Q, K, torch.ones(4)),
-        ValueError,
-        r"values must have at least 2 axes, got shape \(4,\)",
-    ),
-    "nw queries 3-D": (
-        lambda: utils.nadaraya_watson(torch.ones(1, 1, 1), [1.0], [1.0]),
-        ValueError,
-        r"queries must have at most 2 axes, got shape \(1, 1, 1\)",
-    ),
-    "scores 0-D": (
-        lambda: utils.softmax(torch.tensor(1.0)),
-        ValueError,
-        r"scores must have at least 1 axis, got shape \(\)",
-    ),
-    "W_q 3-D": (
-        lambda: utils.multi_head_attention(Q, Q, Q, torch.ones(1, 3, 4), W[:3], W[:3], W, 2),
-        ValueError,
-        r"W_q must have at most 2 axes, got shape \(1, 3, 4\)",
-    ),
-    "NaN in queries": (
-        lambda: utils.attention_pool(NAN, K, V),
-        ValueError,
-        r"queries must be finite, got NaN or infinity in a tensor of shape \(1, 3\)",
-    ),
+    "feature sizes differ": (lambda: utils.attention_pool(Q, torch.ones(4, 5), V), ValueError,
+                             r"queries and keys must have the same feature size \(last axis\), got 3 and 5"),
+    "num_keys differ": (lambda: utils.attention_pool(Q, K, torch.ones(5, 2)), ValueError,
+                        r"keys and values must have the same number of rows \(num_keys\), got 4 and 5"),
+    "nw num_keys differ": (lambda: utils.nadaraya_watson([1.0], [1.0, 2.0], [1.0]), ValueError,
+                           r"keys and values must have the same number of rows \(training points\), got 2 and 1"),
+    "queries 1-D": (lambda: utils.attention_pool(torch.ones(3), K, V), ValueError,
+                    r"queries must have at least 2 axes, got shape \(3,\)"),
+    "keys 1-D": (lambda: utils.dot_product_scores(Q, torch.ones(3)), ValueError,
+                 r"keys must have at least 2 axes, got shape \(3,\)"),
+    "values 1-D": (lambda: utils.attention_pool(Q, K, torch.ones(4)), ValueError,
+                   r"values must have at least 2 axes, got shape \(4,\)"),
+    "nw queries 3-D": (lambda: utils.nadaraya_watson(torch.ones(1, 1, 1), [1.0], [1.0]), ValueError,
+                       r"queries must have at most 2 axes, got shape \(1, 1, 1\)"),
+    "scores 0-D": (lambda: utils.softmax(torch.tensor(1.0)), ValueError,
+                   r"scores must have at least 1 axis, got shape \(\)"),
+    "W_q 3-D": (lambda: utils.multi_head_attention(Q, Q, Q, torch.ones(1, 3, 4), W[:3], W[:3], W, 2), ValueError,
+                r"W_q must have at most 2 axes, got shape \(1, 3, 4\)"),
+    "NaN in queries": (lambda: utils.attention_pool(NAN, K, V), ValueError,
+                       r"queries must be finite, got NaN or infinity in a tensor of shape \(1, 3\)"),
     "inf in keys": (lambda: utils.attention_pool(Q, INF, torch.ones(1, 2)), ValueError, r"keys must be finite"),
-    "NaN in values": (
-        lambda: utils.attention_pool(Q, K, torch.full((4, 2), math.nan)),
-        ValueError,
-        r"values must be finite, got NaN or infinity in a tensor of shape \(4, 2\)",
-    ),
+    "NaN in values": (lambda: utils.attention_pool(Q, K, torch.full((4, 2), math.nan)), ValueError,
+                      r"values must be finite, got NaN or infinity in a tensor of shape \(4, 2\)"),
     "NaN in nw values": (lambda: utils.nadaraya_watson([0.0], [0.0], [math.nan]), ValueError, r"values must be finite"),
-    "inf in mha queries": (
-        lambda: utils.multi_head_attention(INF, INF, INF, W[:3], W[:3], W[:3], W, 2),
-        ValueError,
-        r"queries must be finite",
-    ),
+    "inf in mha queries": (lambda: utils.multi_head_attention(INF, INF, INF, W[:3], W[:3], W[:3], W, 2), ValueError,
+                           r"queries must be finite"),
     "NaN scores": (lambda: utils.softmax(NAN), ValueError, r"scores must not contain NaN or \+inf"),
     "+inf scores": (lambda: utils.softmax(INF), ValueError, r"scores must not contain NaN or \+inf .* shape \(1, 3\)"),
-    "bool queries": (
-        lambda: utils.attention_pool(torch.ones(2, 3, dtype=torch.bool), K, V),
-        TypeError,
-        r"queries must hold real numbers, got dtype torch.bool",
-    ),
-    "complex keys": (
-        lambda: utils.attention_pool(Q, torch.ones(4, 3, dtype=torch.complex64), V),
-        TypeError,
-        r"keys must hold real numbers, got dtype torch.complex64",
-    ),
-    "string values": (
-        lambda: utils.attention_pool(Q, K, "values"),
-        TypeError,
-        r"values must be a tensor or nested list of numbers, got str",
-    ),
-    "ragged queries": (
-        lambda: utils.attention_pool([[1.0, 2.0], [3.0]], K, V),
-        TypeError,
-        r"queries must be a tensor or nested list of numbers, got list",
-    ),
-    "unknown scoring": (
-        lambda: utils.attention_pool(Q, K, V, scoring="additive"),
-        ValueError,
-        r"scoring must be one of 'dot', 'scaled_dot', 'gaussian', 'boxcar', 'epanechnikov'; "
-        r"got 'additive'",
-    ),
-    "unknown kernel": (
-        lambda: utils.nadaraya_watson([0.0], [0.0], [1.0], kernel="triangle"),
-        ValueError,
-        r"kernel must be one of 'gaussian', 'boxcar', 'epanechnikov'; got 'triangle'",
-    ),
-    "dot is not a kernel": (
-        lambda: utils.nadaraya_watson([0.0], [0.0], [1.0], kernel="dot"),
-        ValueError,
-        r"kernel must be one of",
-    ),
-    "unknown kernel_scores kernel": (
-        lambda: utils.kernel_scores(Q, K, kernel="scaled_dot"),
-        ValueError,
-        r"kernel must be one of .*got 'scaled_dot'",
-    ),
-    "mask does not broadcast": (
-        lambda: utils.attention_pool(Q, K, V, mask=torch.ones(3, 4, dtype=torch.bool)),
-        ValueError,
-        r"mask of shape \(3, 4\) does not broadcast to the scores' shape \(2, 4\)",
-    ),
-    "mask with more axes": (
-        lambda: utils.softmax(torch.ones(2, 4), mask=torch.ones(5, 2, 4, dtype=torch.bool)),
-        ValueError,
-        r"mask of shape \(5, 2, 4\) does not broadcast",
-    ),
-    "integer mask": (
-        lambda: utils.attention_pool(Q, K, V, mask=torch.ones(2, 4, dtype=torch.int64)),
-        TypeError,
-        r"mask must be a boolean tensor \(True = keep the key\), got dtype torch.int64",
-    ),
-    "float mask": (
-        lambda: utils.softmax(torch.ones(4), mask=[1.0, 0.0, 1.0, 1.0]),
-        TypeError,
-        r"mask must be a boolean tensor .*torch.float32",
-    ),
-    "num_heads does not divide": (
-        lambda: utils.multi_head_attention(
-            Q, Q, Q, torch.ones(3, 6), torch.ones(3, 6), torch.ones(3, 6), torch.ones(6, 6), 4
-        ),
-        ValueError,
-        r"W_q has 6 columns, not divisible by num_heads=4",
-    ),
-    "W_q and W_k widths differ": (
-        lambda: utils.multi_head_attention(Q, Q, Q, W[:3], torch.ones(3, 6), W[:3], W, 2),
-        ValueError,
-        r"W_q and W_k must have the same number of columns, got 4 and 6",
-    ),
-    "W_v and W_o differ": (
-        lambda: utils.multi_head_attention(Q, Q, Q, W[:3], W[:3], W[:3], torch.ones(6, 4), 2),
-        ValueError,
-        r"W_v and W_o must have the same width, got 4 and 6",
-    ),
-    "input and W sizes differ": (
-        lambda: utils.multi_head_attention(Q, K, V, W[:3], W[:3], W[:3], W, 2),
-        ValueError,
-        r"values and W_v must have the same size \(last axis of the input, rows of W\), "
-        r"got 2 and 3",
-    ),
-    "valid_lens float": (
-        lambda: utils.valid_lens_mask(torch.tensor([1.5]), 3),
-        TypeError,
-        r"valid_lens must hold integers, got dtype torch.float32",
-    ),
-    "valid_lens negative": (
-        lambda: utils.valid_lens_mask([2, -1], 3),
-        ValueError,
-        r"valid_lens must be >= 0, got \[2, -1\]",
-    ),
+    "bool queries": (lambda: utils.attention_pool(torch.ones(2, 3, dtype=torch.bool), K, V), TypeError,
+                     r"queries must hold real numbers, got dtype torch.bool"),
+    "complex keys": (lambda: utils.attention_pool(Q, torch.ones(4, 3, dtype=torch.complex64), V), TypeError,
+                     r"keys must hold real numbers, got dtype torch.complex64"),
+    "string values": (lambda: utils.attention_pool(Q, K, "values"), TypeError,
+                      r"values must be a tensor or nested list of numbers, got str"),
+    "ragged queries": (lambda: utils.attention_pool([[1.0, 2.0], [3.0]], K, V), TypeError,
+                       r"queries must be a tensor or nested list of numbers, got list"),
+    "unknown scoring": (lambda: utils.attention_pool(Q, K, V, scoring="additive"), ValueError,
+                        r"scoring must be one of 'dot', 'scaled_dot', 'gaussian', 'boxcar', 'epanechnikov'; "
+                        r"got 'additive'"),
+    "unknown kernel": (lambda: utils.nadaraya_watson([0.0], [0.0], [1.0], kernel="triangle"), ValueError,
+                       r"kernel must be one of 'gaussian', 'boxcar', 'epanechnikov'; got 'triangle'"),
+    "dot is not a kernel": (lambda: utils.nadaraya_watson([0.0], [0.0], [1.0], kernel="dot"), ValueError,
+                            r"kernel must be one of"),
+    "unknown kernel_scores kernel": (lambda: utils.kernel_scores(Q, K, kernel="scaled_dot"), ValueError,
+                                     r"kernel must be one of .*got 'scaled_dot'"),
+    "mask does not broadcast": (lambda: utils.attention_pool(Q, K, V, mask=torch.ones(3, 4, dtype=torch.bool)),
+                                ValueError, r"mask of shape \(3, 4\) does not broadcast to the scores' shape \(2, 4\)"),
+    "mask with more axes": (lambda: utils.softmax(torch.ones(2, 4), mask=torch.ones(5, 2, 4, dtype=torch.bool)),
+                            ValueError, r"mask of shape \(5, 2, 4\) does not broadcast"),
+    "integer mask": (lambda: utils.attention_pool(Q, K, V, mask=torch.ones(2, 4, dtype=torch.int64)), TypeError,
+                     r"mask must be a boolean tensor \(True = keep the key\), got dtype torch.int64"),
+    "float mask": (lambda: utils.softmax(torch.ones(4), mask=[1.0, 0.0, 1.0, 1.0]), TypeError,
+                   r"mask must be a boolean tensor .*torch.float32"),
+    "num_heads does not divide": (lambda: utils.multi_head_attention(Q, Q, Q, torch.ones(3, 6), torch.ones(3, 6),
+                                                                     torch.ones(3, 6), torch.ones(6, 6), 4),
+                                  ValueError, r"W_q has 6 columns, not divisible by num_heads=4"),
+    "W_q and W_k widths differ": (lambda: utils.multi_head_attention(Q, Q, Q, W[:3], torch.ones(3, 6), W[:3], W, 2),
+                                  ValueError, r"W_q and W_k must have the same number of columns, got 4 and 6"),
+    "W_v and W_o differ": (lambda: utils.multi_head_attention(Q, Q, Q, W[:3], W[:3], W[:3], torch.ones(6, 4), 2),
+                           ValueError, r"W_v and W_o must have the same width, got 4 and 6"),
+    "input and W sizes differ": (lambda: utils.multi_head_attention(Q, K, V, W[:3], W[:3], W[:3], W, 2), ValueError,
+                                 r"values and W_v must have the same size \(last axis of the input, rows of W\), "
+                                 r"got 2 and 3"),
+    "valid_lens float": (lambda: utils.valid_lens_mask(torch.tensor([1.5]), 3), TypeError,
+                         r"valid_lens must hold integers, got dtype torch.float32"),
+    "valid_lens negative": (lambda: utils.valid_lens_mask([2, -1], 3), ValueError,
+                            r"valid_lens must be >= 0, got \[2, -1\]"),
 }
 
 
@@ -612,18 +482,15 @@ def test_bad_input_is_rejected_with_a_message_naming_it(call, error, message):
 
 
 @pytest.mark.parametrize("name", ["temperature", "bandwidth"])
-@pytest.mark.parametrize(
-    ("value", "error", "message"),
-    [
-        (0, ValueError, r"must be a positive finite number, got 0\.0"),
-        (-1.5, ValueError, r"must be a positive finite number, got -1\.5"),
-        (math.nan, ValueError, r"must be a positive finite number, got nan"),
-        (math.inf, ValueError, r"must be a positive finite number, got inf"),
-        (True, TypeError, r"must be a positive number, got True"),
-        ("1", TypeError, r"must be a positive number, got '1'"),
-        (None, TypeError, r"must be a positive number, got None"),
-    ],
-)
+@pytest.mark.parametrize(("value", "error", "message"), [
+    (0, ValueError, r"must be a positive finite number, got 0\.0"),
+    (-1.5, ValueError, r"must be a positive finite number, got -1\.5"),
+    (math.nan, ValueError, r"must be a positive finite number, got nan"),
+    (math.inf, ValueError, r"must be a positive finite number, got inf"),
+    (True, TypeError, r"must be a positive number, got True"),
+    ("1", TypeError, r"must be a positive number, got '1'"),
+    (None, TypeError, r"must be a positive number, got None"),
+])
 def test_bad_temperature_and_bandwidth(name, value, error, message):
     with pytest.raises(error, match=f"{name} {message}"):
         utils.attention_pool(Q, K, V, scoring="gaussian", **{name: value})

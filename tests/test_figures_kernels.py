@@ -26,9 +26,8 @@ def regression_inputs(num_panels=2):
     y_train = torch.tensor([0.5, 1.5, 1.0, 2.0])
     x_test = torch.linspace(0, 3, 7)
     y_true = torch.sin(x_test)
-    predictions = torch.stack(
-        [utils.nadaraya_watson(x_test, x_train, y_train, bandwidth=h)[0] for h in (0.3, 1.0, 3.0)[:num_panels]]
-    )
+    predictions = torch.stack([utils.nadaraya_watson(x_test, x_train, y_train, bandwidth=h)[0]
+                               for h in (0.3, 1.0, 3.0)[:num_panels]])
     return x_train, y_train, x_test, y_true, predictions
 
 
@@ -82,17 +81,8 @@ def test_plot_regression_accepts_one_prediction_row_as_a_vector():
 )
 def test_plot_regression_rejects_mismatched_inputs(change, match):
     x_train, y_train, x_test, y_true, predictions = regression_inputs(num_panels=2)
-    args = {
-        "x_train": x_train,
-        "y_train": y_train,
-        "x_test": x_test,
-        "y_true": y_true,
-        "predictions": predictions,
-        "titles": ["a", "b"],
-        "xlabel": "x",
-        "ylabel": "y",
-        "legend": ("data", "truth", "fit"),
-    }
+    args = {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_true": y_true, "predictions": predictions,
+            "titles": ["a", "b"], "xlabel": "x", "ylabel": "y", "legend": ("data", "truth", "fit")}
     with pytest.raises(ValueError, match=match):
         plot_regression(**(args | change))
 

@@ -27,7 +27,6 @@ def texts(fig):
 
 # --- geometry ---------------------------------------------------------------------------------------------------------
 
-
 def test_convex_hull_keeps_only_the_corners_counter_clockwise():
     square = [[0, 0], [2, 0], [2, 2], [0, 2], [1, 1], [1, 0], [2, 2]]  # interior, edge midpoint and duplicate
     assert convex_hull(square) == [(0.0, 0.0), (2.0, 0.0), (2.0, 2.0), (0.0, 2.0)]
@@ -37,16 +36,13 @@ def test_convex_hull_of_the_chapter_values_is_the_triangle_around_v4():
     assert convex_hull(VALUES) == [(0.5, 2.0), (3.0, 0.5), (2.5, 2.5)]
 
 
-@pytest.mark.parametrize(
-    ("vectors", "expected"),
-    [
-        ([[1, 0], [0, 1], [1, 1]], (0.0, math.pi / 2)),
-        ([[0, 1], [1, 0]], (0.0, math.pi / 2)),  # order does not matter
-        ([[-1, 0.1], [-1, -0.1]], (math.pi - math.atan(0.1), 2 * math.atan(0.1))),  # across the ±π cut
-        ([[2, 2]], (math.pi / 4, 0.0)),  # one vector: a ray
-        ([[1, 0], [0, 1], [-1, 0]], (0.0, math.pi)),  # a half-plane
-    ],
-)
+@pytest.mark.parametrize(("vectors", "expected"), [
+    ([[1, 0], [0, 1], [1, 1]], (0.0, math.pi / 2)),
+    ([[0, 1], [1, 0]], (0.0, math.pi / 2)),  # order does not matter
+    ([[-1, 0.1], [-1, -0.1]], (math.pi - math.atan(0.1), 2 * math.atan(0.1))),  # across the ±π cut
+    ([[2, 2]], (math.pi / 4, 0.0)),  # one vector: a ray
+    ([[1, 0], [0, 1], [-1, 0]], (0.0, math.pi)),  # a half-plane
+])
 def test_cone_angles(vectors, expected):
     assert cone_angles(vectors) == pytest.approx(expected)
 
@@ -56,7 +52,6 @@ def test_cone_angles_is_none_when_the_vectors_span_the_plane():
 
 
 # --- plot_pooling_outputs ---------------------------------------------------------------------------------------------
-
 
 def test_pooling_outputs_shades_the_hull_and_draws_every_output():
     outputs = torch.softmax(torch.randn(20, 4, generator=torch.Generator().manual_seed(0)), -1) @ VALUES
@@ -89,31 +84,20 @@ def test_pooling_outputs_without_region_has_no_shading_and_korean_labels_render(
     rendered(fig)  # a missing Hangul glyph is a matplotlib UserWarning, which pyproject.toml turns into an error
 
 
-@pytest.mark.parametrize(
-    ("kwargs", "message"),
-    [
-        ({"values": torch.ones(3, 3)}, "values must have shape"),
-        ({"outputs": torch.ones(2)}, "outputs must have at least 2 axes"),
-        ({"region": "circle"}, "region must be one of"),
-        ({"region_label": None}, "region_label"),
-    ],
-)
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"values": torch.ones(3, 3)}, "values must have shape"),
+    ({"outputs": torch.ones(2)}, "outputs must have at least 2 axes"),
+    ({"region": "circle"}, "region must be one of"),
+    ({"region_label": None}, "region_label"),
+])
 def test_pooling_outputs_rejects_bad_arguments(kwargs, message):
-    arguments = {
-        "values": VALUES,
-        "outputs": VALUES,
-        "region": "hull",
-        "title": "t",
-        "value_label": "v",
-        "output_label": "o",
-        "region_label": "hull",
-    } | kwargs
+    arguments = {"values": VALUES, "outputs": VALUES, "region": "hull", "title": "t", "value_label": "v",
+                 "output_label": "o", "region_label": "hull"} | kwargs
     with pytest.raises(ValueError, match=message):
         plot_pooling_outputs(**arguments)
 
 
 # --- plot_bars --------------------------------------------------------------------------------------------------------
-
 
 def test_bars_draw_one_panel_per_series_with_values_written_next_to_the_bars():
     names = ["Zhang", "Lipton", "Li"]
@@ -137,7 +121,6 @@ def test_bars_reject_a_series_of_the_wrong_length():
 
 
 # --- plot_attention_mechanism -----------------------------------------------------------------------------------------
-
 
 def test_mechanism_bars_and_lines_grow_with_the_weights():
     weights = torch.tensor([0.1, 0.6, 0.05, 0.25])

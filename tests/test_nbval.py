@@ -78,9 +78,8 @@ def calls(node, names):
 
 def parse(cell):
     """The cell's code as a module, with IPython magics and shell lines blanked out."""
-    source = "\n".join(
-        "" if line.lstrip().startswith(("%", "!")) else line for line in text(cell["source"]).splitlines()
-    )
+    source = "\n".join("" if line.lstrip().startswith(("%", "!")) else line
+                       for line in text(cell["source"]).splitlines())
     return ast.parse(source)
 
 
@@ -120,8 +119,7 @@ def test_every_code_cell_was_executed_once_in_order(path):
     counts = [c.get("execution_count") for c in code_cells(nb)]
     assert counts == list(range(1, len(counts) + 1)), (
         f"{path.relative_to(ROOT)}: execution counts {counts}; run it top to bottom in a fresh kernel "
-        "(jupyter execute --inplace)"
-    )
+        "(jupyter execute --inplace)")
 
 
 @notebook_params()
@@ -133,11 +131,8 @@ def test_cells_that_print_or_display_have_stored_outputs(path):
         if calls(tree, {"print", "display"}) and not outputs:
             problems.append(f"{where(path, nb, cell)} prints but stores no output")
         last = tree.body[-1] if tree.body else None
-        shows_last = (
-            isinstance(last, ast.Expr)
-            and not text(cell["source"]).rstrip().endswith(";")
-            and not isinstance(last.value, ast.Call | ast.Constant)
-        )
+        shows_last = (isinstance(last, ast.Expr) and not text(cell["source"]).rstrip().endswith(";")
+                      and not isinstance(last.value, ast.Call | ast.Constant))
         if shows_last and not any(o["output_type"] in ("execute_result", "display_data") for o in outputs):
             problems.append(f"{where(path, nb, cell)} ends with an expression but stores no result")
     assert not problems, "\n".join(problems)
@@ -181,11 +176,8 @@ def test_ignored_widget_cells_have_a_checked_twin_next_to_them(path):
 @notebook_params()
 def test_only_tags_mark_cells_for_nbval(path):
     nb = load(path)
-    problems = [
-        where(path, nb, c)
-        for c in code_cells(nb)
-        if "nbval-skip" in tags(c) or re.search(r"#\s*NBVAL_", text(c["source"]))
-    ]
+    problems = [where(path, nb, c) for c in code_cells(nb)
+                if "nbval-skip" in tags(c) or re.search(r"#\s*NBVAL_", text(c["source"]))]
     assert not problems, "cells skipped by nbval or marked by a comment instead of a tag:\n" + "\n".join(problems)
 
 
@@ -205,11 +197,8 @@ def test_every_figure_appears(path):
         tree = parse(cell)
         for i, statement in enumerate(tree.body):
             is_last = i == len(tree.body) - 1
-            if (
-                isinstance(statement, ast.Expr)
-                and calls(statement.value, FIGURE_FUNCTIONS)
-                and (not is_last or text(cell["source"]).rstrip().endswith(";"))
-            ):
+            if isinstance(statement, ast.Expr) and calls(statement.value, FIGURE_FUNCTIONS) and (
+                    not is_last or text(cell["source"]).rstrip().endswith(";")):
                 problems.append(f"{where(path, nb, cell)}: the figure of line {statement.lineno} is never shown")
         last = tree.body[-1] if tree.body else None
         if isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) and calls(last.value, FIGURE_FUNCTIONS):
@@ -221,12 +210,8 @@ def test_every_figure_appears(path):
 @notebook_params()
 def test_displayed_widgets_have_their_state_stored(path):
     nb = load(path)
-    shown = {
-        o["data"][WIDGET_VIEW]["model_id"]
-        for c in code_cells(nb)
-        for o in c.get("outputs", [])
-        if WIDGET_VIEW in o.get("data", {})
-    }
+    shown = {o["data"][WIDGET_VIEW]["model_id"] for c in code_cells(nb) for o in c.get("outputs", [])
+             if WIDGET_VIEW in o.get("data", {})}
     stored = nb["metadata"].get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
     assert shown <= set(stored), f"widget models shown but not stored: {sorted(shown - set(stored))}"
 
@@ -234,14 +219,8 @@ def test_displayed_widgets_have_their_state_stored(path):
 @notebook_params()
 def test_checked_outputs_hold_no_memory_address(path):
     nb = load(path)
-    problems = [
-        f"{where(path, nb, c)}: {m.group()}"
-        for c in code_cells(nb)
-        if IGNORE not in tags(c)
-        for t in text_outputs(c)
-        for m in [MEMORY_ADDRESS.search(t)]
-        if m
-    ]
+    problems = [f"{where(path, nb, c)}: {m.group()}" for c in code_cells(nb) if IGNORE not in tags(c)
+                for t in text_outputs(c) for m in [MEMORY_ADDRESS.search(t)] if m]
     assert not problems, "addresses change on every run; print something stable:\n" + "\n".join(problems)
 
 
@@ -269,7 +248,7 @@ def _change_one_digit(nb, index, k):
     out = changed["cells"][index]["outputs"][k]
     old = text(out["text"])
     position = max(i for i, ch in enumerate(old) if ch.isdigit())
-    out["text"] = old[:position] + str((int(old[position]) + 1) % 10) + old[position + 1 :]
+    out["text"] = old[:position] + str((int(old[position]) + 1) % 10) + old[position + 1:]
     return changed
 
 
@@ -286,32 +265,15 @@ def test_nbval_fails_when_a_stored_number_changes(tmp_path):
     (tmp_path / "changed" / path.name).write_text(json.dumps(_change_one_digit(nb, index, k)), encoding="utf-8")
     (tmp_path / "pytest.ini").write_text("[pytest]\n")  # this run ignores the repository's pytest options
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "--nbval",
-            "--nbval-current-env",
-            "-p",
-            "no:cacheprovider",
-            "-q",
-            "-rA",
-            "original",
-            "changed",
-        ],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )  # `import utils` even without the editable install
-    outcomes = {
-        cell: outcome for outcome, cell in re.findall(r"^(PASSED|FAILED|ERROR) (\S+::Cell \d+)", result.stdout, re.M)
-    }
+        [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "-p", "no:cacheprovider", "-q", "-rA",
+         "original", "changed"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "PYTHONPATH": str(ROOT)})  # `import utils` even without the editable install
+    outcomes = {cell: outcome for outcome, cell in re.findall(r"^(PASSED|FAILED|ERROR) (\S+::Cell \d+)",
+                                                              result.stdout, re.M)}
     expected_failure = f"changed/{path.name}::Cell {number}"
     assert result.returncode == 1, result.stdout[-3000:]
-    assert {cell for cell, outcome in outcomes.items() if outcome != "PASSED"} == {expected_failure}, result.stdout[
-        -3000:
-    ]
+    assert {cell for cell, outcome in outcomes.items() if outcome != "PASSED"} == {expected_failure}, \
+        result.stdout[-3000:]
     assert f"original/{path.name}::Cell {number}" in outcomes  # the unchanged copy ran the same cell and passed
     assert len(outcomes) == 2 * sum(c["cell_type"] == "code" for c in nb["cells"])

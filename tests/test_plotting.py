@@ -104,24 +104,18 @@ def _examples():
     return {
         "show_heatmaps": lambda: plotting.show_heatmaps(torch.rand(2, 2, 3, 4), "키", "쿼리", titles=["가", "나"]),
         "show_labelled_heatmaps": lambda: plotting.show_labelled_heatmaps(
-            torch.rand(1, 1, 2, 3), ["나는", "학생"], ["나는", "학생", "이다"], "키", "쿼리", annotate=True
-        ),
+            torch.rand(1, 1, 2, 3), ["나는", "학생"], ["나는", "학생", "이다"], "키", "쿼리", annotate=True),
         "plot_pooling_outputs": lambda: plotting.plot_pooling_outputs(
-            [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], [[0.5, 0.6]], "hull", "출력", "값", "어텐션 출력", "볼록 껍질"
-        ),
+            [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], [[0.5, 0.6]], "hull", "출력", "값", "어텐션 출력", "볼록 껍질"),
         "plot_bars": lambda: plotting.plot_bars(["키 1", "키 2"], [[0.2, 0.8], [0.5, -0.5]], ["점수", "가중치"], "키"),
         "plot_attention_mechanism": lambda: plotting.plot_attention_mechanism(
-            [0.1, 0.6, 0.3], "쿼리", "키", "가중치", "값", "어텐션 풀링", "출력"
-        ),
+            [0.1, 0.6, 0.3], "쿼리", "키", "가중치", "값", "어텐션 풀링", "출력"),
         "plot_kernels": lambda: plotting.plot_kernels(
-            [utils.gaussian_kernel, utils.boxcar_kernel], ["가우시안", "박스카"], "u", "K(u)"
-        ),
+            [utils.gaussian_kernel, utils.boxcar_kernel], ["가우시안", "박스카"], "u", "K(u)"),
         "plot_regression": lambda: plotting.plot_regression(
-            x, x.sin(), x, x.sin(), x.cos().reshape(1, -1), ["예측"], "입력", "출력", ["데이터", "참값", "예측"]
-        ),
-        "plot_curves": lambda: plotting.plot_curves(
-            x, torch.stack([x, x**2]), ["선형", "제곱"], "대역폭", "오차", title="곡선", mark_min=True
-        ),
+            x, x.sin(), x, x.sin(), x.cos().reshape(1, -1), ["예측"], "입력", "출력", ["데이터", "참값", "예측"]),
+        "plot_curves": lambda: plotting.plot_curves(x, torch.stack([x, x**2]), ["선형", "제곱"], "대역폭", "오차",
+                                                    title="곡선", mark_min=True),
     }
 
 
@@ -129,11 +123,8 @@ EXAMPLES = _examples()
 
 
 def test_every_public_figure_function_has_an_example():
-    public = {
-        name
-        for name, fn in inspect.getmembers(plotting, inspect.isfunction)
-        if fn.__module__ == plotting.__name__ and name.startswith(("plot_", "show_"))
-    }
+    public = {name for name, fn in inspect.getmembers(plotting, inspect.isfunction)
+              if fn.__module__ == plotting.__name__ and name.startswith(("plot_", "show_"))}
     assert public == set(EXAMPLES)
 
 
@@ -165,11 +156,7 @@ def test_no_pyplot_and_no_pyplot_figures():
         assert plt.get_fignums() == [], plt.get_fignums()
         print("ok")
     """)
-    result = subprocess.run(
-        [sys.executable, "-c", script, str(Path(__file__).parent)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "MPLBACKEND": "Agg"},
-    )
+    result = subprocess.run([sys.executable, "-c", script, str(Path(__file__).parent)], capture_output=True,
+                            text=True, timeout=120, env={**os.environ, "MPLBACKEND": "Agg"})
     assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr[-2000:]
+

@@ -55,19 +55,16 @@ def encode(x):
 
 def decode(x):
     """JSON results as float64 tensors, null read back as -inf."""
-
     def walk(item):
         return [walk(i) for i in item] if isinstance(item, list) else (-math.inf if item is None else item)
-
     return torch.tensor(walk(x), dtype=torch.float64)
 
 
 def run_js(node, calls):
     """Run [(function name, args), ...] in one Node process; return the list of results."""
     payload = json.dumps([[name, encode(list(args))] for name, args in calls], allow_nan=False)
-    done = subprocess.run(
-        [node, "-e", RUNNER, str(MATH_JS)], input=payload, capture_output=True, text=True, timeout=120, encoding="utf-8"
-    )
+    done = subprocess.run([node, "-e", RUNNER, str(MATH_JS)], input=payload, capture_output=True, text=True,
+                          timeout=120, encoding="utf-8")
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -148,9 +145,8 @@ def test_nadaraya_watson_matches_torch(node, kernel):
     cases = []
     for i in range(40):
         x = torch.rand(1 + i % 12, generator=g, dtype=torch.float64) * 5
-        cases.append(
-            (torch.linspace(-1, 6, 23, dtype=torch.float64), x, randn(g, len(x)), kernel, [0.01, 0.3, 2.0, 50.0][i % 4])
-        )
+        cases.append((torch.linspace(-1, 6, 23, dtype=torch.float64), x, randn(g, len(x)), kernel,
+                      [0.01, 0.3, 2.0, 50.0][i % 4]))
     results = run_js(node, [("nadarayaWatson", case) for case in cases])
     for (queries, x, y, _, bandwidth), got in zip(cases, results, strict=True):
         predictions, weights = utils.nadaraya_watson(queries, x, y, kernel=kernel, bandwidth=bandwidth)
@@ -164,18 +160,8 @@ def test_multi_head_attention_matches_torch(node):
     for i in range(30):
         heads, d_head, n, m, d = 1 + i % 4, 1 + i % 3, 1 + i % 5, 1 + i % 6, 2 + i % 3
         width = heads * d_head
-        cases.append(
-            (
-                randn(g, n, d),
-                randn(g, m, d),
-                randn(g, m, d),
-                randn(g, d, width),
-                randn(g, d, width),
-                randn(g, d, width),
-                randn(g, width, d),
-                heads,
-            )
-        )
+        cases.append((randn(g, n, d), randn(g, m, d), randn(g, m, d), randn(g, d, width), randn(g, d, width),
+                      randn(g, d, width), randn(g, width, d), heads))
     results = run_js(node, [("multiHeadAttention", case) for case in cases])
     for case, got in zip(cases, results, strict=True):
         output, weights = utils.multi_head_attention(*case[:7], num_heads=case[7])

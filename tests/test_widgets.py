@@ -58,9 +58,8 @@ def test_query_explorer_matches_attention_pool(scoring, temperature):
     widget.temperature = temperature
     widget.bandwidth = 0.6
     keys, values = f64(widget.key_points), f64(widget.values)
-    output, weights = utils.attention_pool(
-        f64([[-0.7, 1.3]]), keys, values, scoring=scoring, temperature=temperature, bandwidth=0.6
-    )
+    output, weights = utils.attention_pool(f64([[-0.7, 1.3]]), keys, values, scoring=scoring,
+                                           temperature=temperature, bandwidth=0.6)
     close(widget.weights, weights[0])
     close(widget.output, output[0])
     close(widget.scores, utils.attention_scores(f64([[-0.7, 1.3]]), keys, scoring=scoring, bandwidth=0.6)[0])
@@ -127,27 +126,8 @@ def test_heatmap_explorer_default_state_is_json_without_infinities():
 
 # --- DatabaseExplorer and utils.database ---
 
-EDGE_TEXTS = [
-    "",
-    " ",
-    "Li",
-    "li",
-    "LI",
-    "Lipton",
-    "Zhang ",
-    "리",
-    "이름",
-    "😀",
-    "Li😀",
-    "a" * 1000,
-    "한" * 1000,
-    "\x02\x03",
-    "\x00",
-    "Ｌｉ",
-    "e\u0301",
-    "-inf",
-    "null",
-]
+EDGE_TEXTS = ["", " ", "Li", "li", "LI", "Lipton", "Zhang ", "리", "이름", "😀", "Li😀", "a" * 1000, "한" * 1000,
+              "\x02\x03", "\x00", "Ｌｉ", "e\u0301", "-inf", "null"]
 
 
 @pytest.mark.parametrize("mode", ["exact", "approximate", "soft"])
@@ -301,13 +281,7 @@ def test_korean_labels_use_the_glossary():
     for name, text in LABELS["ko"].items():
         assert not [word for word in avoid if word in text], f"LABELS['ko'][{name!r}] = {text!r}"
     assert [LABELS["ko"][k] for k in ("query", "key", "value", "temperature", "bandwidth", "scaled_dot")] == [
-        "쿼리",
-        "키",
-        "값",
-        "온도",
-        "대역폭",
-        "스케일드 내적",
-    ]
+        "쿼리", "키", "값", "온도", "대역폭", "스케일드 내적"]
 
 
 def test_js_shows_no_hard_wired_text():
@@ -362,11 +336,8 @@ BAD_INPUTS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("cls", "trait", "value", "error", "message"),
-    BAD_INPUTS,
-    ids=[f"{c.__name__}.{t}={v!r:.20}" for c, t, v, _, _ in BAD_INPUTS],
-)
+@pytest.mark.parametrize(("cls", "trait", "value", "error", "message"), BAD_INPUTS,
+                         ids=[f"{c.__name__}.{t}={v!r:.20}" for c, t, v, _, _ in BAD_INPUTS])
 def test_bad_inputs_raise_naming_the_trait(cls, trait, value, error, message):
     widget = cls()
     before = {name: getattr(widget, name) for name in widget._inputs}
@@ -375,18 +346,15 @@ def test_bad_inputs_raise_naming_the_trait(cls, trait, value, error, message):
     assert {name: getattr(widget, name) for name in widget._inputs} == before
 
 
-@pytest.mark.parametrize(
-    ("factory", "message"),
-    [
-        (lambda: QueryExplorer(key_points=[[0, 0]] * 3), r"key_points and values must have the same number of rows"),
-        (lambda: QueryExplorer(query=[[0.5, 0.5]]), r"query must have at most 1 axes"),
-        (lambda: HeatmapExplorer(keys=[]), r"key_points must have"),
-        (lambda: KernelRegressionExplorer(x_train=[1.0, 2.0]), r"x_train and y_train must be given together"),
-        (lambda: ProjectionExplorer(tokens=[]), r"tokens must be a non-empty list of strings"),
-        (lambda: ProjectionExplorer(num_heads=0), r"num_heads must be an integer from 1 to 8, got 0"),
-        (lambda: DatabaseExplorer(records=[("a", "b", "c")]), r"records must be a non-empty sequence"),
-    ],
-)
+@pytest.mark.parametrize(("factory", "message"), [
+    (lambda: QueryExplorer(key_points=[[0, 0]] * 3), r"key_points and values must have the same number of rows"),
+    (lambda: QueryExplorer(query=[[0.5, 0.5]]), r"query must have at most 1 axes"),
+    (lambda: HeatmapExplorer(keys=[]), r"key_points must have"),
+    (lambda: KernelRegressionExplorer(x_train=[1.0, 2.0]), r"x_train and y_train must be given together"),
+    (lambda: ProjectionExplorer(tokens=[]), r"tokens must be a non-empty list of strings"),
+    (lambda: ProjectionExplorer(num_heads=0), r"num_heads must be an integer from 1 to 8, got 0"),
+    (lambda: DatabaseExplorer(records=[("a", "b", "c")]), r"records must be a non-empty sequence"),
+])
 def test_bad_constructor_arguments(factory, message):
     with pytest.raises(ValueError, match=message):
         factory()

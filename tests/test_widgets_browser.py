@@ -19,22 +19,15 @@ from utils.i18n import LABELS
 from utils.widgets import ProjectionExplorer
 from utils.widgets.query_explorer import pool_weights
 
-WIDGET_CLASSES = [
-    "QueryExplorer",
-    "HeatmapExplorer",
-    "DatabaseExplorer",
-    "KernelRegressionExplorer",
-    "ProjectionExplorer",
-]
+WIDGET_CLASSES = ["QueryExplorer", "HeatmapExplorer", "DatabaseExplorer", "KernelRegressionExplorer",
+                  "ProjectionExplorer"]
 TOL = {"rtol": 1e-4, "atol": 1e-4}
 
 
 def f64(x):
     """JSON numbers as a float64 tensor; null (JSON's stand-in for -inf) back to -inf."""
-
     def walk(item):
         return [walk(i) for i in item] if isinstance(item, list) else (-math.inf if item is None else item)
-
     return torch.tensor(walk(x), dtype=torch.float64)
 
 
@@ -58,9 +51,8 @@ def point_in_polygon(point, polygon):
 
 
 def check_query_explorer(state):
-    scores = utils.attention_scores(
-        f64([state["query"]]), f64(state["key_points"]), scoring=state["scoring"], bandwidth=state["bandwidth"]
-    )[0]
+    scores = utils.attention_scores(f64([state["query"]]), f64(state["key_points"]), scoring=state["scoring"],
+                                    bandwidth=state["bandwidth"])[0]
     weights = pool_weights(scores, temperature=state["temperature"], mode=state["mode"])
     close(state["scores"], scores)
     close(state["weights"], weights)
@@ -69,18 +61,16 @@ def check_query_explorer(state):
 
 
 def check_heatmap_explorer(state):
-    scores = utils.attention_scores(
-        f64(state["queries"]), f64(state["key_points"]), scoring=state["scoring"], bandwidth=state["bandwidth"]
-    )
+    scores = utils.attention_scores(f64(state["queries"]), f64(state["key_points"]), scoring=state["scoring"],
+                                    bandwidth=state["bandwidth"])
     close(state["scores"], scores)
     close(state["weights"], utils.softmax(scores, temperature=state["temperature"]))
 
 
 def check_database_explorer(state):
     records = [tuple(row) for row in state["records"]]
-    weights, scores = database.lookup_weights(
-        records, state["text"], mode=state["mode"], temperature=state["temperature"]
-    )
+    weights, scores = database.lookup_weights(records, state["text"], mode=state["mode"],
+                                              temperature=state["temperature"])
     close(state["similarities"], scores)
     close(state["weights"], weights)
     assert state["result"] == (None if state["mode"] == "soft" else database.returned_value(records, weights))
@@ -128,9 +118,7 @@ def act_and_check(view, name, action, changed="weights"):
     view.page.wait_for_function(
         "([el, before, key]) => JSON.stringify(JSON.parse(el.dataset.state)[key]) !== "
         "JSON.stringify(JSON.parse(before)[key])",
-        arg=[view.element_handle(), before, changed],
-        timeout=5_000,
-    )
+        arg=[view.element_handle(), before, changed], timeout=5_000)
     state = state_of(view)
     CHECKS[name](state)
     return state
@@ -146,13 +134,11 @@ def press(control, key, times=10):
         control.focus()
         for _ in range(times):
             control.press(key)
-
     return action
 
 
 def drag(view, testid, points):
     """Press the mouse on the element at relative positions points[0], move through the others, release."""
-
     def action():
         box = view.get_by_test_id(testid).bounding_box()
         absolute = [(box["x"] + fx * box["width"], box["y"] + fy * box["height"]) for fx, fy in points]
@@ -161,7 +147,6 @@ def drag(view, testid, points):
         for point in absolute[1:]:
             view.page.mouse.move(*point, steps=3)
         view.page.mouse.up()
-
     return action
 
 
@@ -180,9 +165,8 @@ def exercise_query_explorer(view):
     assert state["mode"] == "uniform" and len(set(state["weights"])) == 1
     state = act_and_check(view, "QueryExplorer", press(control("temperature"), "ArrowRight", 5))
     assert state["mode"] == "softmax"
-    state = act_and_check(
-        view, "QueryExplorer", drag(view, "key-plane", [(0.2, 0.25), (0.5, 0.5), (0.85, 0.8)]), changed="query"
-    )
+    state = act_and_check(view, "QueryExplorer", drag(view, "key-plane", [(0.2, 0.25), (0.5, 0.5), (0.85, 0.8)]),
+                          changed="query")
     assert state["query"][0] > 0 > state["query"][1]  # dragged to the lower right
 
 
@@ -227,9 +211,8 @@ def exercise_kernel_regression_explorer(view):
     act_and_check(view, "KernelRegressionExplorer", press(control("bandwidth"), "ArrowLeft", 40))
     act_and_check(view, "KernelRegressionExplorer", lambda: control("kernel").select_option("boxcar"))
     act_and_check(view, "KernelRegressionExplorer", lambda: control("kernel").select_option("epanechnikov"))
-    state = act_and_check(
-        view, "KernelRegressionExplorer", drag(view, "fit-plot", [(0.5, 0.5), (0.9, 0.5)]), changed="test_weights"
-    )
+    state = act_and_check(view, "KernelRegressionExplorer", drag(view, "fit-plot", [(0.5, 0.5), (0.9, 0.5)]),
+                          changed="test_weights")
     assert state["x_test"] > (min(state["x_grid"]) + max(state["x_grid"])) / 2
 
 
@@ -261,11 +244,8 @@ EXERCISES = {
 def pages_with(built_site, name):
     """The built pages (relative paths) whose stored widget state holds a `name` widget."""
     marker = re.compile(rf'"_anywidget_id":\s*"utils\.widgets\.\w+\.{name}"')
-    return sorted(
-        str(p.relative_to(built_site))
-        for p in built_site.rglob("*.html")
-        if marker.search(p.read_text(encoding="utf-8", errors="replace"))
-    )
+    return sorted(str(p.relative_to(built_site)) for p in built_site.rglob("*.html")
+                  if marker.search(p.read_text(encoding="utf-8", errors="replace")))
 
 
 def test_every_widget_is_on_the_site(built_site):
@@ -282,9 +262,8 @@ def test_widget_on_static_page(built_site, site_server, page, name):
         page.goto(site_server + path)
         views = page.locator(f'[data-widget="{name}"]')
         views.first.wait_for(state="attached", timeout=20_000)
-        page.wait_for_function(
-            "name => [...document.querySelectorAll(`[data-widget='${name}']`)].every(el => el.dataset.state)", arg=name
-        )
+        page.wait_for_function("name => [...document.querySelectorAll(`[data-widget='${name}']`)]"
+                               ".every(el => el.dataset.state)", arg=name)
         for index in range(views.count()):
             view = views.nth(index)
             view.scroll_into_view_if_needed()
@@ -306,8 +285,6 @@ def test_widget_keyboard_focus_is_visible(built_site, site_server, page, name):
     view.locator("input, select, button").first.focus()
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("Tab")  # focus arrives by keyboard, so :focus-visible applies
-    outline = page.evaluate(
-        "() => [document.activeElement.closest('[data-widget]') !== null, "
-        "getComputedStyle(document.activeElement).outlineStyle]"
-    )
+    outline = page.evaluate("() => [document.activeElement.closest('[data-widget]') !== null, "
+                            "getComputedStyle(document.activeElement).outlineStyle]")
     assert outline == [True, "solid"]
