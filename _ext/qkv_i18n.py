@@ -1,0 +1,128 @@
+"""Sphinx extension for the two editions: `<html lang>`, links between twin pages, and the glossary table.
+
+- Pages under `chapters/ko/` and `notebooks/ko/` declare `<html lang="ko">`, every other page `lang="en"`.
+- A page whose twin in the other language was built gets a "한국어로 읽기" / "Read in English" link at the top of
+  its body (with `lang` and `hreflang`) and a `<link rel="alternate" hreflang>` in its head; the landing page links
+  to both editions. The notebooks themselves carry no language links, so both editions keep the same cells.
+- ```{qkv-glossary}``` with `:lang: en|ko` renders `chapters/glossary.yml`, the one source of the chosen terms;
+  the parity tests read the same file.
+"""
+
+import html
+from pathlib import Path
+from typing import ClassVar
+
+import yaml
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.util.docutils import SphinxDirective
+
+ROOT = Path(__file__).resolve().parents[1]
+GLOSSARY = ROOT / "chapters" / "glossary.yml"
+LANGUAGES = ("en", "ko")
+EDITIONS = ("chapters", "notebooks")  # top folders that hold one sub-folder per language
+LANDING_LINKS = {"en": "chapters/en/index", "ko": "chapters/ko/index"}  # where the landing page sends each reader
+LINK_LABEL = {"en": "Read in English", "ko": "한국어로 읽기"}
+TABLE_HEADERS = {"en": ("English", "Korean", "Not used", "Why"), "ko": ("한국어", "English", "쓰지 않는 표현", "이유")}
+NAV_LABEL = {"en": "Other language", "ko": "다른 언어", "root": "Language · 언어"}
+
+
+def page_language(pagename):
+    """'ko' for a page of the Korean edition, otherwise 'en' (landing page, index pages and the English edition)."""
+    parts = pagename.split("/")
+    return parts[1] if len(parts) > 2 and parts[0] in EDITIONS and parts[1] in LANGUAGES else "en"
+
+
+def counterpart(pagename):
+    """The same page in the other language ('notebooks/en/x' <-> 'notebooks/ko/x'), or None outside the editions."""
+    parts = pagename.split("/")
+    if len(parts) < 3 or parts[0] not in EDITIONS or parts[1] not in LANGUAGES:
+        return None
+    parts[1] = "ko" if parts[1] == "en" else "en"
+    return "/".join(parts)
+
+
+def load_glossary(path=GLOSSARY):
+    """The glossary's terms: dicts with en, ko and optionally en_forms, ko_also, avoid, avoid_en, why_en, why_ko."""
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))["terms"]
+
+
+def _link(app, pagename, target, lang):
+    """An <a> to `target` labelled in `lang`, marked with that language."""
+    href = html.escape(app.builder.get_relative_uri(pagename, target))
+    return f'<a href="{href}" hreflang="{lang}" lang="{lang}">{LINK_LABEL[lang]}</a>'
+
+
+def on_html_page_context(app, pagename, templatename, context, doctree):
+    """Set the page's language and, when the twin page exists, link to it at the top of the body and in the head."""
+    lang = page_language(pagename)
+    context["language"] = lang  # the theme's layout writes <html lang="{{ language }}">
+    if doctree is None:  # search, genindex: no body to link from
+        return
+    if pagename == app.config.root_doc:
+        targets = {code: doc for code, doc in LANDING_LINKS.items() if doc in app.env.all_docs}
+    else:
+        twin = counterpart(pagename)
+        targets = {page_language(twin): twin} if twin in app.env.all_docs else {}
+    if not targets:
+        return
+    links = " · ".join(_link(app, pagename, doc, code) for code, doc in targets.items())
+    label = NAV_LABEL["root" if pagename == app.config.root_doc else lang]
+    context["body"] = (
+        f'<nav class="qkv-lang-switch" aria-label="{label}" '
+        f'style="text-align: right; font-size: 0.9em;">{links}</nav>\n' + context["body"]
+    )
+    context["metatags"] = context.get("metatags", "") + "".join(
+        f'\n<link rel="alternate" hreflang="{code}" href="{html.escape(app.builder.get_relative_uri(pagename, doc))}">'
+        for code, doc in targets.items()
+    )
+
+
+class GlossaryTable(SphinxDirective):
+    """```{qkv-glossary}``` with `:lang: en|ko`: the chosen terms as a table, headings and reasons in that language."""
+
+    option_spec: ClassVar = {"lang": lambda arg: directives.choice(arg, LANGUAGES)}
+
+    def run(self):
+        lang = self.options.get("lang", "en")
+        self.env.note_dependency(str(GLOSSARY))
+        rows = []
+        for term in load_glossary():
+            en = self._text(term["en"], "en")
+            ko = self._text(", ".join([term["ko"], *term.get("ko_also", [])]), "ko")
+            avoid = self._text(", ".join(term.get("avoid", [])), "ko", ", ".join(term.get("avoid_en", [])), "en")
+            why = self._text(term.get(f"why_{lang}", ""), lang)
+            rows.append((ko, en, avoid, why) if lang == "ko" else (en, ko, avoid, why))
+        return [self._table(TABLE_HEADERS[lang], rows)]
+
+    @staticmethod
+    def _text(*texts_and_languages):
+        """A paragraph of the non-empty texts, each marked with its language (docutils writes class language-xx as
+        lang="xx"), separated by commas."""
+        pairs = zip(texts_and_languages[::2], texts_and_languages[1::2], strict=True)
+        spans = [nodes.inline(text, text, classes=[f"language-{lang}"]) for text, lang in pairs if text]
+        paragraph = nodes.paragraph()
+        for i, span in enumerate(spans):
+            paragraph += [nodes.Text(", "), span] if i else [span]
+        return paragraph
+
+    @staticmethod
+    def _table(headers, rows):
+        """A docutils table with one header row."""
+        group = nodes.tgroup(cols=len(headers))
+        group += [nodes.colspec(colwidth=width) for width in (3, 3, 3, 6)]
+        group += nodes.thead("", _row([nodes.paragraph(text=h) for h in headers]))
+        group += nodes.tbody("", *(_row(cells) for cells in rows))
+        return nodes.table("", group, classes=["qkv-glossary"])
+
+
+def _row(cells):
+    """A table row from a list of body elements."""
+    return nodes.row("", *(nodes.entry("", cell) for cell in cells))
+
+
+def setup(app):
+    """Register the page hook and the glossary directive."""
+    app.connect("html-page-context", on_html_page_context)
+    app.add_directive("qkv-glossary", GlossaryTable)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,254 @@
+"""Build the Korean twin of an English notebook from its translation file, so the two editions keep the same cells.
+
+    .venv/bin/python tools/notebook_twin.py NAME [NAME ...]   write notebooks/ko/NAME.ipynb and execute it
+    .venv/bin/python tools/notebook_twin.py --no-execute NAME  write it without running it
+    .venv/bin/python tools/notebook_twin.py --check [NAME ...] exit 1 if a twin is out of step (default: all twins)
+    .venv/bin/python tools/notebook_twin.py --init NAME        start notebooks/ko/translations/NAME.yml
+
+The twin is the English notebook with each markdown cell replaced by its Korean text, and in code cells the string
+literals and comments listed in the translation file replaced; code, cell order, tags and ids stay the English
+ones. The translation file (notebooks/ko/translations/NAME.yml) is:
+
+    markdown:                # one entry per markdown cell, found by its exact English text
+      - en: |-
+          # Visualizing attention
+        ko: |-
+          # 어텐션 시각화
+    strings:                 # text between the quotes of a string literal in code -> Korean (null: keep)
+      Keys: 키
+      en: ko                 # the language switch, lang='en' -> lang='ko'
+    comments:                # a whole comment in code -> Korean (comments not listed stay English)
+      '# (num_queries, d)': '# (쿼리 개수, d)'
+    metadata:                # figure captions and alt texts (cell metadata mystnb), found by their English text
+      - en: The identity matrix as attention weights.
+        ko: 어텐션 가중치로 본 단위 행렬.
+
+Sphinx labels are global, so the Korean edition prefixes every label the English notebooks define (figure names,
+`:label:`, `(target)=`) with `ko-`: in cell metadata and wherever the label occurs in the Korean markdown. Write
+the English labels in the Korean markdown; the twin gets the prefixed ones.
+
+Because markdown is found by its English text, editing an English cell makes its translation "missing" until the
+`en:` text in the file is updated with the Korean: the twin can never silently fall behind the English notebook.
+"""
+
+import argparse
+import copy
+import difflib
+import io
+import re
+import subprocess
+import sys
+import tokenize
+from pathlib import Path
+
+import nbformat
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+EN_DIR, KO_DIR = ROOT / "notebooks" / "en", ROOT / "notebooks" / "ko"
+TRANSLATIONS = KO_DIR / "translations"
+STRING_PARTS = re.compile(r"(?s)^([A-Za-z]*)('''|\"\"\"|'|\")(.*)\2$")  # prefix, quote, content of a literal
+LABEL_PREFIX = "ko-"
+TEXT_KEYS = ("caption", "alt")  # reader-facing texts in a cell's `mystnb` metadata
+LABEL_DEFINITIONS = re.compile(r"^:label:\s*(\S+)|^\(([\w-]+)\)=", re.M)  # :label: x, (x)=
+
+
+def translation_path(name):
+    """notebooks/ko/translations/NAME.yml"""
+    return TRANSLATIONS / f"{name}.yml"
+
+
+def load_translation(name):
+    """The translation file of notebook `name` as a dict with keys markdown, strings, comments."""
+    data = yaml.safe_load(translation_path(name).read_text(encoding="utf-8")) or {}
+    return {"markdown": data.get("markdown") or [], "strings": data.get("strings") or {},
+            "comments": data.get("comments") or {}, "metadata": data.get("metadata") or []}
+
+
+def english_labels():
+    """Every Sphinx label the English notebooks define: figure names in cell metadata, :label: and (x)= targets."""
+    labels = set()
+    for path in EN_DIR.glob("*.ipynb"):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "markdown":
+                labels |= {a or b for a, b in LABEL_DEFINITIONS.findall(cell.source)}
+            name = cell.metadata.get("mystnb", {}).get("figure", {}).get("name")
+            labels |= {name} if name else set()
+    return labels
+
+
+def prefix_labels(text, labels):
+    """`text` with each English label (as a whole word, hyphens included) prefixed by LABEL_PREFIX."""
+    if not labels:
+        return text
+    pattern = r"(?<![\w-])(" + "|".join(map(re.escape, sorted(labels, key=len, reverse=True))) + r")(?![\w-])"
+    return re.sub(pattern, LABEL_PREFIX + r"\1", text)
+
+
+def translate_metadata(meta, texts, used, missing):
+    """Prefix figure names and translate captions and alt texts of a cell's `mystnb` metadata, in place."""
+    for key, value in meta.items():
+        if isinstance(value, dict):
+            translate_metadata(value, texts, used, missing)
+        elif key == "name":
+            meta[key] = LABEL_PREFIX + value
+        elif key in TEXT_KEYS and texts.get(value):
+            used.add(("metadata", value))
+            meta[key] = texts[value]
+        elif key in TEXT_KEYS:
+            missing.append(value)
+
+
+def translate_code(source, strings, comments, used):
+    """`source` with listed string-literal contents and comments replaced; adds the keys it used to `used`."""
+    lines = source.splitlines(keepends=True)
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+    edits = []  # (start, end, new text)
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        new = None
+        if token.type == tokenize.STRING:
+            prefix, quote, content = STRING_PARTS.match(token.string).groups()
+            if strings.get(content) is not None:
+                new, key = f"{prefix}{quote}{strings[content]}{quote}", ("strings", content)
+        elif token.type == tokenize.COMMENT and comments.get(token.string) is not None:
+            new, key = comments[token.string], ("comments", token.string)
+        if new is not None:
+            used.add(key)
+            (row0, col0), (row1, col1) = token.start, token.end
+            edits.append((offsets[row0 - 1] + col0, offsets[row1 - 1] + col1, new))
+    for start, end, new in reversed(edits):
+        source = source[:start] + new + source[end:]
+    return source
+
+
+def build_twin(en_nb, translation):
+    """(Korean notebook without outputs, list of problems) from an English notebook and its translation."""
+    ko_nb = copy.deepcopy(en_nb)
+    ko_nb.metadata.pop("widgets", None)  # widget state is stored again when the twin is executed
+    markdown = {entry["en"].strip(): entry.get("ko") for entry in translation["markdown"]}
+    texts = {entry["en"]: entry.get("ko") for entry in translation["metadata"]}
+    labels = english_labels()
+    used, missing, missing_texts = set(), [], []  # missing: (cell index, English markdown)
+    for index, cell in enumerate(ko_nb.cells):
+        if cell.cell_type == "markdown":
+            english = cell.source.strip()
+            if markdown.get(english):
+                used.add(("markdown", english))
+                cell.source = prefix_labels(markdown[english].strip(), labels)
+            else:
+                missing.append((index, english))
+        elif cell.cell_type == "code":
+            cell.source = translate_code(cell.source, translation["strings"], translation["comments"], used)
+            cell.outputs, cell.execution_count = [], None
+            cell.metadata.pop("execution", None)
+        translate_metadata(cell.metadata.get("mystnb", {}), texts, used, missing_texts)
+    problems, missing_texts = [], [(None, text) for text in missing_texts]
+    for kind, entries, gaps in (("markdown", markdown, missing), ("metadata", texts, missing_texts)):
+        stale = [english for english in entries if (kind, english) not in used]
+        for index, english in gaps:  # an edited English text: point at the stale entry it most likely came from
+            nearest = difflib.get_close_matches(english, stale, n=1, cutoff=0.3)
+            hint = f"\n  (nearest unused entry starts: {nearest[0][:70]!r})" if nearest else ""
+            where = f"cell {index}: no Korean for this English markdown" if kind == "markdown" else "no Korean for"
+            problems.append(f"{where}:\n{_indent(english)}{hint}")
+        problems += [f"{kind} entry used by no cell (stale?):\n{_indent(english)}" for english in stale]
+    for kind in ("strings", "comments"):
+        problems += [f"{kind} entry {key!r} matches nothing in the code" for key, value in translation[kind].items()
+                     if value is not None and (kind, key) not in used]
+    return ko_nb, problems
+
+
+def _indent(text):
+    """`text` indented for a report."""
+    return "\n".join("    " + line for line in text.strip().splitlines())
+
+
+def check(name):
+    """Problems that keep notebooks/ko/NAME.ipynb from being exactly the twin its translation file describes."""
+    ko_path = KO_DIR / f"{name}.ipynb"
+    if not translation_path(name).exists():
+        return [f"{translation_path(name).relative_to(ROOT)} is missing (see tools/notebook_twin.py --init)"]
+    expected, problems = build_twin(nbformat.read(EN_DIR / f"{name}.ipynb", as_version=4), load_translation(name))
+    actual = nbformat.read(ko_path, as_version=4).cells
+    if len(actual) != len(expected.cells):
+        return [*problems, f"{ko_path.name}: {len(actual)} cells, the twin has {len(expected.cells)}; rebuild it"]
+    for index, (want, got) in enumerate(zip(expected.cells, actual, strict=True)):
+        if _essentials(want) != _essentials(got):
+            problems.append(f"cell {index} of {ko_path.name} differs from the twin built from the translation file; "
+                            f"rebuild it (or move the Korean edit into the translation file)")
+    return problems
+
+
+def _essentials(cell):
+    """What the translation file decides about a cell: kind, source, tags, figure metadata."""
+    return cell.cell_type, cell.source, cell.metadata.get("tags", []), cell.metadata.get("mystnb")
+
+
+def write(name, execute=True):
+    """Write notebooks/ko/NAME.ipynb from the English notebook and the translation file, then execute it."""
+    ko_nb, problems = build_twin(nbformat.read(EN_DIR / f"{name}.ipynb", as_version=4), load_translation(name))
+    if problems:
+        sys.exit(f"{name}: not written\n" + "\n".join(problems))
+    path = KO_DIR / f"{name}.ipynb"
+    nbformat.write(ko_nb, path)
+    if execute:
+        jupyter = Path(sys.executable).with_name("jupyter")
+        subprocess.run([str(jupyter), "execute", "--inplace", path.name], cwd=KO_DIR, check=True)
+    print(f"wrote {path.relative_to(ROOT)}" + (" and executed it" if execute else " (not executed: run it)"))
+
+
+def init(name):
+    """Start a translation file: every markdown cell and every string literal with letters, Korean still empty."""
+    path = translation_path(name)
+    if path.exists():
+        sys.exit(f"{path.relative_to(ROOT)} exists; edit it instead")
+    en_nb = nbformat.read(EN_DIR / f"{name}.ipynb", as_version=4)
+    strings = {}
+    for cell in en_nb.cells:
+        if cell.cell_type == "code":
+            for token in tokenize.generate_tokens(io.StringIO(cell.source).readline):
+                if token.type == tokenize.STRING and re.search("[A-Za-z]", token.string):
+                    strings.setdefault(STRING_PARTS.match(token.string).group(3), None)
+    texts = []
+    for cell in en_nb.cells:
+        translate_metadata(copy.deepcopy(cell.metadata.get("mystnb", {})), {}, set(), texts)
+    data = {"markdown": [{"en": c.source, "ko": None} for c in en_nb.cells if c.cell_type == "markdown"],
+            "strings": strings, "comments": {}, "metadata": [{"en": text, "ko": None} for text in texts]}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.dump(data, Dumper=_BlockDumper, allow_unicode=True, sort_keys=False, width=120),
+                    encoding="utf-8")
+    print(f"wrote {path.relative_to(ROOT)}: fill in every ko, and strings to translate (null keeps the English)")
+
+
+class _BlockDumper(yaml.SafeDumper):
+    """Writes multi-line strings as YAML block scalars, so markdown stays readable in the translation file."""
+
+
+_BlockDumper.add_representer(
+    str, lambda dumper, text: dumper.represent_scalar("tag:yaml.org,2002:str", text, "|" if "\n" in text else None)
+)
+
+
+def main():
+    """Command line: see the module docstring."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("names", nargs="*", help="notebook names without .ipynb, e.g. visualizing-attention")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--check", action="store_true", help="report twins that are out of step; write nothing")
+    group.add_argument("--init", action="store_true", help="start a translation file for each name")
+    group.add_argument("--no-execute", action="store_true", help="write the twin without executing it")
+    args = parser.parse_args()
+    if args.check:
+        names = args.names or sorted(p.stem for p in KO_DIR.glob("*.ipynb"))
+        problems = [f"{name}: {problem}" for name in names for problem in check(name)]
+        print("\n".join(problems) or f"in step: {', '.join(names)}")
+        sys.exit(1 if problems else 0)
+    if not args.names:
+        parser.error("name at least one notebook")
+    for name in args.names:
+        init(name) if args.init else write(name, execute=not args.no_execute)
+
+
+if __name__ == "__main__":
+    main()
