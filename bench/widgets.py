@@ -6,22 +6,17 @@ weights on display are written in the same update), and after a forced layout. N
 the browser. Target: median < 16 ms (one frame at 60 Hz).
 """
 
-import functools
-import http.server
 import os
 import re
 import subprocess
 import sys
-import tempfile
-import threading
 from pathlib import Path
+
+from tools.browser import launch_chromium, serve
 
 from .timing import percentile, summary, table
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TARGET_MS = 16.0
 # widget -> [(control testid, event, two values to alternate)]
 CONTROLS = {
@@ -62,17 +57,6 @@ def widget_pages(html):
     return pages
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-def _serve(folder):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
-
-
 def _built_site():
     """The built html folder: QKV_BUILD_DIR/_build/html as in tests/conftest.py (default: this repository's),
     built if missing. An existing build is used as it is: run `make book` first if the notebooks changed."""
@@ -90,15 +74,12 @@ def run(repetitions=200, warmup=20, html=None):
 
     html = Path(html) if html else _built_site()
     pages = widget_pages(html)
-    server = _serve(html)
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    base, server = serve(html)
     rows = []
     try:
-        with sync_playwright() as playwright, tempfile.TemporaryDirectory() as profile:
-            browser = playwright.chromium.launch_persistent_context(
-                profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
-                viewport={"width": 1280, "height": 900})
-            page = browser.new_page()
+        with sync_playwright() as playwright:
+            browser = launch_chromium(playwright)
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
             for name, controls in CONTROLS.items():
                 if name not in pages:
                     rows.append([name, "—", "not on any built page (stale build? `make book`)", "", "", "", ""])

@@ -18,25 +18,17 @@ Every test that uses `built_site`, `site_server`, `browser` or `page` is marked 
   `_build` folder that holds `built_site`.
 """
 
-import functools
-import http.server
 import os
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
+from tools.browser import CHROMIUM, is_external, launch_chromium, serve
+
 REPO = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # playwright adds a fresh temporary --user-data-dir itself (and refuses one in args)
-LOCAL_SCHEMES = {"data", "blob", "about", "chrome-error"}  # never leave the machine
 BROWSER_FIXTURES = {"built_site", "site_server", "browser", "page"}
 # Third-party console noise that is not an error, as (script file, start of the message). Keep this list short.
 KNOWN_WARNINGS = [
@@ -58,24 +50,6 @@ def build_book(source: Path, path_output: Path) -> Path:
     if run.returncode != 0 or "WARNING" in log or not (html / "index.html").is_file():
         pytest.fail(f"`{' '.join(cmd)}` failed (exit {run.returncode}) or warned:\n{log}", pytrace=False)
     return html
-
-
-def serve(folder: Path):
-    """Serve folder on 127.0.0.1 on a free port in a daemon thread; return (base_url, server)."""
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_address[1]}/", server
-
-
-def is_external(url: str) -> bool:
-    """True for a request that would leave this machine (any host but 127.0.0.1)."""
-    parts = urlsplit(url)
-    return parts.scheme not in LOCAL_SCHEMES and parts.hostname != "127.0.0.1"
 
 
 def watch(page) -> None:
@@ -100,12 +74,6 @@ def watch(page) -> None:
             r.continue_()
 
     page.route("**/*", route)
-
-
-def launch_chromium(playwright):
-    """Chromium from /usr/bin (never a downloaded browser), headless, with the project's flags."""
-    return playwright.chromium.launch(
-        executable_path=str(CHROMIUM), headless=True, chromium_sandbox=False, args=CHROMIUM_ARGS)
 
 
 def screenshot_dir(html: Path) -> Path:
