@@ -6,10 +6,15 @@
 
   // html-manager asks require.js for each widget module before its CDN: find anywidget here. A module that is
   // not vendored resolves to vendor/unvendored/... (data-jupyter-widgets-cdn), a local 404, never another host.
-  // The html-manager path makes its bundled CSS find its Font Awesome fonts (widget icons) in vendor/html-manager/.
+  // html-manager's bundled CSS puts its icon fonts next to the uri require.js gives html-manager itself, under
+  // either module name; both must resolve into vendor/html-manager/ or the fonts 404 (vendor/@jupyter-widgets/).
   window.requirejs.config({
     baseUrl: vendor,
-    paths: { anywidget: "anywidget/index", "@jupyter-widgets/html-manager/dist": "html-manager" },
+    paths: {
+      anywidget: "anywidget/index",
+      "@jupyter-widgets/html-manager": "html-manager/embed-amd",
+      "@jupyter-widgets/html-manager/dist": "html-manager",
+    },
   });
 
   // html-manager typesets widget labels with the MathJax 2 call MathJax.Hub.Queue(["Typeset", MathJax.Hub, el]),

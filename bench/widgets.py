@@ -57,7 +57,7 @@ def widget_pages(html):
     return pages
 
 
-def _built_site():
+def built_site():
     """The built html folder: QKV_BUILD_DIR/_build/html as in tests/conftest.py (default: this repository's),
     built if missing. An existing build is used as it is: run `make book` first if the notebooks changed."""
     html = Path(os.environ.get("QKV_BUILD_DIR", REPO)) / "_build" / "html"
@@ -72,7 +72,7 @@ def run(repetitions=200, warmup=20, html=None):
     """Markdown table of the latency per widget and control (ms), measured on the built site."""
     from playwright.sync_api import sync_playwright
 
-    html = Path(html) if html else _built_site()
+    html = Path(html) if html else built_site()
     pages = widget_pages(html)
     base, server = serve(html)
     rows = []

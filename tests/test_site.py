@@ -104,6 +104,9 @@ def test_vendored_anywidget_is_the_installed_one():
     assert (VENDOR / "anywidget" / "index.js").read_bytes() == installed.read_bytes()
 
 
+ICONS = "i.fa, i.fas, i.fab, i.fa-solid, i.fa-brands, i.fa-regular"  # the theme's header and toc icons
+
+
 # --- slow: the built site --------------------------------------------------------------------------------------
 
 
@@ -146,4 +149,14 @@ def test_page_renders_offline(name, built_site, site_server, page, screenshot):
             s.previousElementSibling?.matches('.widget-subarea') && s.previousElementSibling.firstElementChild)""")
         assert page.locator(".jupyter-widgets-error-widget").count() == 0, "a widget failed to render"
     page.wait_for_load_state("networkidle")
+    page.evaluate("() => document.fonts.ready")
+    undrawn = page.eval_on_selector_all(ICONS, """els => els.filter(e => e.getBoundingClientRect().width > 0 &&
+        !getComputedStyle(e, '::before').fontFamily.includes('Font Awesome')).map(e => e.className)""")
+    assert not undrawn, f"icons without their webfont (the theme's script is removed): {undrawn}"
     screenshot(page, name.replace("/", "__"))
+
+
+def test_no_page_loads_the_font_awesome_script(built_site):
+    """The theme's 1.45 MB icon script is gone from every page and from _static (_ext/no_fontawesome_script.py)."""
+    loading = [str(p.relative_to(built_site)) for p in built_site.rglob("*.html") if "fontawesome.js" in p.read_text()]
+    assert not loading and not (built_site / "_static" / "scripts" / "fontawesome.js").exists(), loading

@@ -1,0 +1,60 @@
+"""Page weight: each built page's HTML plus everything it loads in Chromium, and the size of the whole site."""
+
+from urllib.parse import unquote, urlsplit
+
+from tools.browser import launch_chromium, serve
+
+from .timing import table
+from .widgets import built_site
+
+SHARED = ("_static/vendor/mathjax/", "_static/vendor/html-manager/", "_static/vendor/requirejs/",
+          "_static/vendor/anywidget/")  # MathJax and the widget manager: loaded once, cached for every page
+THEME = ("_static/", "searchindex.js")  # the theme's scripts, styles and fonts, and the search index: every page
+TARGET_MB = 1.5
+MB = 1024 * 1024
+
+
+def _weights(page, base, html, path):
+    """(total, outside the shared assets, the page's own HTML and images) bytes that loading `path` fetches."""
+    urls = set()
+    page.on("request", lambda request: urls.add(request.url))
+    page.goto(base + path, wait_until="networkidle")
+    total = unshared = own = 0
+    for url in urls:
+        local = html / unquote(urlsplit(url).path).lstrip("/")
+        if local.is_file():
+            size, relative = local.stat().st_size, str(local.relative_to(html))
+            total += size
+            unshared += 0 if relative.startswith(SHARED) else size
+            own += 0 if relative.startswith(THEME) else size
+    return total, unshared, own
+
+
+def run():
+    """Markdown table of page weights (MB) and the built site's size."""
+    from playwright.sync_api import sync_playwright
+
+    html = built_site()
+    base, server = serve(html)
+    rows = []
+    try:
+        with sync_playwright() as playwright:
+            browser = launch_chromium(playwright)
+            for path in sorted(html.rglob("*.html")):
+                relative = str(path.relative_to(html))
+                if relative in ("genindex.html", "search.html"):
+                    continue
+                page = browser.new_page()
+                total, unshared, own = _weights(page, base, html, relative)
+                page.close()
+                verdict = "met" if unshared / MB <= TARGET_MB else "MISSED"
+                rows.append([relative, f"{total / MB:.2f}", f"{unshared / MB:.2f}", verdict, f"{own / MB:.2f}"])
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    site_mb = sum(f.stat().st_size for f in html.rglob("*") if f.is_file()) / MB
+    header = ["page", "loads, MB", "without MathJax/widget assets, MB", f"≤ {TARGET_MB} MB", "own HTML + images, MB"]
+    note = ("\n\nEvery page also loads the theme's files, the same for all pages and cached after the first: "
+            "Font Awesome's script alone is 1.45 MB of them.")
+    return table(header, rows) + note + f"\n\nWhole built site: {site_mb:.1f} MB."
