@@ -23,7 +23,7 @@ quick: $(INSTALLED)  ## lint and fast unit tests (under a minute)
 lab: $(INSTALLED)  ## JupyterLab on the notebooks
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
-bench: $(INSTALLED) system-deps  ## every benchmark; writes bench/results.md
+bench: book system-deps  ## every benchmark; writes bench/results.md
 	$(BIN)/python -m bench
 
 bench-widgets: $(INSTALLED) system-deps  ## widget latency in Chromium on the static page
