@@ -1,14 +1,17 @@
-"""On the built site: each page declares its language, and links to its twin in the other language (slow).
+"""On the built site: each page declares its language, links to its twin in the other language, shows the words
+that Sphinx and its extensions write in its own language, and numbers its figures and exercises per edition (slow).
 
 The language rule is read from the paths, independently of _ext/qkv_i18n.py: pages under chapters/ko/ and
 notebooks/ko/ are Korean, every other page is English.
 """
 
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from bs4 import BeautifulSoup
 
 EDITIONS = [f"{top}/{lang}" for top in ("chapters", "notebooks") for lang in ("en", "ko")]
 
@@ -109,3 +112,121 @@ def test_landing_page_links_both_editions(built_site):
     expected = {(lang, lang, (built_site / "chapters" / lang / "index.html").resolve()) for lang in ("en", "ko")}
     assert found == expected
     assert all(path.is_file() for *_, path in found)
+
+
+# --- words and numbers that Sphinx, the theme and sphinx-exercise write ------------------------------------------
+
+ENGLISH_NUMBERING = ("Fig. ", "Exercise ", "Solution to")  # what they write in English before a number
+HANGUL = re.compile("[가-힣]")
+NUMBER = re.compile(r"\d+(?:\.\d+)*")
+# Words of the theme and of sphinx-togglebutton, outside the article text: name -> texts found in a parsed page
+THEME_WORDS = {
+    "contents heading": lambda soup: [e.get_text() for e in soup.select(".page-toc.tocsection, #jb-print-toc h2")],
+    "search placeholder": lambda soup: [e["placeholder"] for e in soup.select("input[type=search][placeholder]")],
+    "search button": lambda soup: [e.get_text() for e in soup.select(".search-button__default-text")],
+    "previous/next": lambda soup: [e.get_text() for e in soup.select(".prev-next-subtitle")],
+    "solution hints": lambda soup: [m[1] for e in soup.select("script:not([src])")
+                                    for m in re.finditer(r"let toggleHint\w* = '([^']*)'", e.get_text())],
+}
+
+
+def soup(path):
+    """The parsed html file."""
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def article(path):
+    """The page's main content (<article class="bd-article">) without its scripts and styles."""
+    main = soup(path).select_one("article.bd-article")
+    for tag in main.select("script, style"):
+        tag.decompose()
+    return main
+
+
+def number(text):
+    """The number in a caption or link text ('그림 12', 'Exercise 3 ') as a string."""
+    return NUMBER.search(text)[0]
+
+
+def caption_numbers(path, selector):
+    """The caption numbers of the page's figures ('figure') or exercises ('div.exercise'), in page order."""
+    return [number(e.select_one(".caption-number").get_text()) for e in article(path).select(selector)]
+
+
+def korean_pages(site):
+    """The built Korean pages that have a built English twin, paired with it: [(ko, en)]."""
+    return [(p, other(p)) for p in edition_pages(site) if p.parts[1] == "ko" and (site / other(p)).is_file()]
+
+
+def test_korean_pages_write_no_english_numbering_words(built_site):
+    """The main content of a Korean page never says "Fig. ", "Exercise " or "Solution to" (captions, exercise
+    and solution titles, {numref} text); its English twin does, where it has figures or exercises."""
+    found = {}
+    for page in edition_pages(built_site):
+        text = article(built_site / page).get_text()
+        found[page] = [word for word in ENGLISH_NUMBERING if word in text]
+    korean = {page: words for page, words in found.items() if page.parts[1] == "ko" and words}
+    english = {word for page, words in found.items() if page.parts[1] == "en" for word in words}
+    assert english == set(ENGLISH_NUMBERING), "the English pages should show every word this test looks for"
+    assert not korean, f"English numbering words on Korean pages (write {{numref}}`그림 %s <label>`): {korean}"
+
+
+def test_korean_pages_localise_the_theme_words(built_site):
+    """The contents heading, the search box and button, previous/next and the solutions' show/hide hints are in
+    Korean on each Korean page and in English on its twin."""
+    problems, seen = [], set()
+    for ko, en in korean_pages(built_site):
+        ko_soup, en_soup = soup(built_site / ko), soup(built_site / en)
+        for name, words in THEME_WORDS.items():
+            ko_words, en_words = words(ko_soup), words(en_soup)
+            seen |= {name} if ko_words else set()
+            if not all(HANGUL.search(w) for w in ko_words):
+                problems.append(f"{ko}: {name} {ko_words} (English twin: {en_words})")
+            if any(HANGUL.search(w) for w in en_words):
+                problems.append(f"{en}: {name} in Korean: {en_words}")
+    assert seen == set(THEME_WORDS), f"never found on a Korean page: {set(THEME_WORDS) - seen}"
+    assert not problems, "\n".join(problems)
+
+
+def test_exercises_are_numbered_per_edition(built_site):
+    """Both exercise pages number their exercises 1, 2, ...; each solution's title names its exercise's number."""
+    pages = {lang: built_site / "notebooks" / lang / "exercises.html" for lang in ("en", "ko")}
+    numbers = {lang: caption_numbers(path, "div.exercise") for lang, path in pages.items()}
+    assert numbers["en"], "no numbered exercise found"
+    assert numbers["en"] == numbers["ko"] == [str(n) for n in range(1, len(numbers["en"]) + 1)], numbers
+    for path in pages.values():
+        main = article(path)
+        solutions = main.select("div.solution")
+        assert len(solutions) == len(numbers["en"]), f"{path}: one solution per exercise"
+        for solution in solutions:
+            title = solution.select_one(".admonition-title")
+            exercise = main.find(id=title.a["href"].removeprefix("#"))
+            assert number(title.get_text()) == number(exercise.select_one(".caption-number").get_text()), title
+
+
+def test_figures_are_numbered_per_edition(built_site):
+    """Each edition numbers its figures 1..N, and a Korean page's figures carry the same numbers as its twin's."""
+    by_edition = {lang: [] for lang in ("en", "ko")}
+    for page in edition_pages(built_site):
+        by_edition[page.parts[1]] += [int(n) for n in caption_numbers(built_site / page, "figure")]
+    for lang, numbers in by_edition.items():
+        assert sorted(numbers) == list(range(1, len(numbers) + 1)), (lang, numbers)
+    assert by_edition["ko"], "no numbered Korean figure found"
+    for ko, en in korean_pages(built_site):
+        assert caption_numbers(built_site / ko, "figure") == caption_numbers(built_site / en, "figure"), ko
+
+
+def test_numref_text_gives_the_caption_number(built_site):
+    """Every {numref} link on an edition page shows the number of the caption it points to (checked on pages of
+    both languages)."""
+    checked, wrong = set(), []
+    for page in edition_pages(built_site):
+        for ref in article(built_site / page).select("a.reference.internal:has(> .std-numref)"):
+            path, _, anchor = ref["href"].partition("#")
+            linked = article(target(built_site, page, path) if path else built_site / page).find(id=anchor)
+            caption = number(linked.select_one(".caption-number").get_text())
+            checked.add(page.parts[1])
+            if number(ref.get_text()) != caption:
+                wrong.append(f"{page}: {ref.get_text()!r} links to #{anchor}, captioned {caption}")
+    assert checked == {"en", "ko"}, f"{{numref}} links found only on pages in {checked}"
+    assert not wrong, "\n".join(wrong)
