@@ -29,10 +29,13 @@ bench: book system-deps  ## every benchmark; writes bench/results.md
 bench-widgets: $(INSTALLED) system-deps  ## widget latency in Chromium on the static page
 	$(BIN)/python -m bench widgets
 
-# Install torch alone first: pip then takes the CPU wheel and never pulls the CUDA packages.
+# Install torch alone first, so the rest of requirements.txt never brings another build of it. PyPI's Linux torch
+# pulls ~3 GB of CUDA packages: `make book TORCH_INDEX=https://download.pytorch.org/whl/cpu` takes the CPU build.
+TORCH_INDEX ?=
 $(INSTALLED): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check "$$(grep '^torch==' requirements.txt)"
+	$(BIN)/python -m pip install -q --disable-pip-version-check $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX)) \
+	  "$$(grep '^torch==' requirements.txt)"
 	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.txt
 	touch $@
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Rewrite requirements.txt from the current .venv: the direct dependencies first, then every transitive one.
+# Rewrite requirements.txt from the current .venv (the direct dependencies first, then every transitive one), and
+# binder/requirements.txt from it: the same pins, torch as PyTorch's CPU build, utils installed by binder/postBuild.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 direct=(torch jupyter-book anywidget ipywidgets ipykernel matplotlib numpy koreanize-matplotlib sphinx-exercise
@@ -20,3 +21,9 @@ frozen=$(.venv/bin/pip freeze --all --exclude-editable | sed 's/+cpu$//')
   echo "# --- transitive dependencies ---"
   grep -viE "$pattern" <<<"$frozen" | grep -viE '^(pip|wheel)=='
 } > requirements.txt
+binder_header=$(sed -n '/^#/!q;p' binder/requirements.txt)  # keep its leading comment block
+{
+  echo "$binder_header"
+  echo "--extra-index-url https://download.pytorch.org/whl/cpu"
+  grep -vE '^(#|$)' requirements.txt | grep -vxF -- '-e .' | sed -E 's/^torch==([^+]+)$/torch==\1+cpu/'
+} > binder/requirements.txt
