@@ -268,7 +268,11 @@ def test_labels_complete_in_both_languages():
             assert isinstance(text, str) and text.strip(), f"LABELS[{lang!r}][{name!r}] is empty"
     used = set()
     for filename in {*JS_FILES.values(), "ui.js"}:
-        used |= set(re.findall(r'\bt\("([a-z_]+)"\)', (WIDGET_DIR / filename).read_text(encoding="utf-8")))
+        source = (WIDGET_DIR / filename).read_text(encoding="utf-8")
+        used |= set(re.findall(r'\bt\("([a-z_]+)"\)', source))  # t("name")
+        used |= set(re.findall(r'\blogSlider\(model, "([a-z_]+)"', source))  # labelled by the trait's name
+        selects = re.findall(r'\btraitSelect\(model, "([a-z_]+)", [^;]*?(?:, "([a-z_]+)")?\);', source)
+        used |= {caption or name for name, caption in selects}  # labelled by the caption, else the trait's name
     dynamic = {f"mode_{m}" for m in ("softmax", "argmax", "uniform")} | {"query_x", "query_y"}
     dynamic |= set(utils.attention.SCORINGS) | set(database.MODES)
     assert len(used) > 30
@@ -289,6 +293,17 @@ def test_js_shows_no_hard_wired_text():
     for filename in {*JS_FILES.values(), "ui.js"}:
         source = (WIDGET_DIR / filename).read_text(encoding="utf-8")
         assert not re.findall(r'(?:text|label|textContent)\s*[:=]\s*"[A-Za-z]', source), filename
+
+
+@pytest.mark.parametrize("notebook", sorted(REPO.glob("notebooks/*/*.ipynb")), ids=lambda p: "/".join(p.parts[-2:]))
+def test_stored_widgets_run_the_current_javascript(notebook):
+    """The site shows each widget from the state stored in its notebook: that copy of the JS must be today's."""
+    state = json.loads(notebook.read_text(encoding="utf-8"))["metadata"].get("widgets", {})
+    models = state.get("application/vnd.jupyter.widget-state+json", {}).get("state", {}).values()
+    current = {f"{cls.__module__}.{cls.__name__}": cls()._esm for cls in WIDGETS}
+    stale = [m["state"]["_anywidget_id"] for m in models
+             if "_anywidget_id" in m["state"] and m["state"].get("_esm") != current[m["state"]["_anywidget_id"]]]
+    assert not stale, f"re-run the notebook (and its Korean twin: tools/notebook_twin.py) to store the new JS: {stale}"
 
 
 @pytest.mark.parametrize("cls", WIDGETS)

@@ -4,31 +4,14 @@
 const INPUTS = ["text", "mode", "temperature"];
 
 function build(model, el, offs) {
-  const t = (name) => model.get("labels")[name] ?? name;
+  const t = (name) => label(model, name);
   const records = model.get("records");
 
   const text = html("input", { type: "text", "data-testid": "text", autocomplete: "off", spellcheck: "false" });
   text.value = model.get("text");
   text.addEventListener("input", () => writeInputs(model, { text: text.value }));
-  const mode = selectControl({
-    testid: "mode",
-    label: t("lookup"),
-    options: ["exact", "approximate", "soft"].map((m) => [m, t(m)]),
-    value: model.get("mode"),
-  });
-  mode.input.addEventListener("change", () => writeInputs(model, { mode: mode.input.value }));
-  const temperature = rangeControl({
-    testid: "temperature",
-    label: t("temperature"),
-    min: -2,
-    max: 1,
-    step: 0.01,
-    value: model.get("temperature"),
-    toSlider: Math.log10,
-    fromSlider: (v) => 10 ** v,
-    format: formatSignificant,
-  });
-  temperature.input.addEventListener("input", () => writeInputs(model, { temperature: temperature.read() }));
+  const mode = traitSelect(model, "mode", ["exact", "approximate", "soft"], "lookup");
+  const temperature = logSlider(model, "temperature", { min: -2, max: 1 });
 
   const result = html("p", { class: "qkv-result", "aria-live": "polite", "data-testid": "result" });
   const rows = records.map(([key, value]) => {

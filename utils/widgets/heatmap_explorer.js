@@ -4,40 +4,15 @@
 const INPUTS = ["scoring", "temperature", "bandwidth"];
 
 function build(model, el, offs) {
-  const t = (name) => model.get("labels")[name] ?? name;
+  const t = (name) => label(model, name);
   const queries = model.get("queries");
   const keyPoints = model.get("key_points");
   const [numQueries, numKeys] = [queries.length, keyPoints.length];
   let selected = [0, 0];
 
-  const scoring = selectControl({
-    testid: "scoring",
-    label: t("scoring"),
-    options: SCORINGS.map((s) => [s, t(s)]),
-    value: model.get("scoring"),
-  });
-  scoring.input.addEventListener("change", () => writeInputs(model, { scoring: scoring.input.value }));
-  const logScale = { toSlider: Math.log10, fromSlider: (v) => 10 ** v, format: formatSignificant };
-  const temperature = rangeControl({
-    testid: "temperature",
-    label: t("temperature"),
-    min: -2,
-    max: 2,
-    step: 0.01,
-    value: model.get("temperature"),
-    ...logScale,
-  });
-  temperature.input.addEventListener("input", () => writeInputs(model, { temperature: temperature.read() }));
-  const bandwidth = rangeControl({
-    testid: "bandwidth",
-    label: t("bandwidth"),
-    min: -1,
-    max: 1,
-    step: 0.01,
-    value: model.get("bandwidth"),
-    ...logScale,
-  });
-  bandwidth.input.addEventListener("input", () => writeInputs(model, { bandwidth: bandwidth.read() }));
+  const scoring = traitSelect(model, "scoring", SCORINGS);
+  const temperature = logSlider(model, "temperature", { min: -2, max: 2 });
+  const bandwidth = logSlider(model, "bandwidth", { min: -1, max: 1 });
 
   const readout = html("div", { class: "qkv-readout", "aria-live": "polite", "data-testid": "readout" });
   const cellSize = Math.max(16, Math.min(40, Math.floor(360 / Math.max(numQueries, numKeys))));

@@ -5,7 +5,7 @@ const INPUTS = ["kernel", "bandwidth", "x_test"];
 const [WIDTH, PLOT_HEIGHT, BAR_HEIGHT, MARGIN] = [440, 210, 70, 36];
 
 function build(model, el, offs) {
-  const t = (name) => model.get("labels")[name] ?? name;
+  const t = (name) => label(model, name);
   const [xTrain, yTrain, xGrid] = ["x_train", "y_train", "x_grid"].map((name) => model.get(name));
   const [xMin, xMax] = [Math.min(...xGrid, ...xTrain), Math.max(...xGrid, ...xTrain)];
   const [yLow, yHigh] = [Math.min(0, ...yTrain), Math.max(0, ...yTrain)];
@@ -14,25 +14,8 @@ function build(model, el, offs) {
   const y = linearScale([yLow - pad, yHigh + pad], [PLOT_HEIGHT - 20, 20]);
   const round = (v) => Math.round(v * 100) / 100;
 
-  const kernel = selectControl({
-    testid: "kernel",
-    label: t("kernel"),
-    options: ["gaussian", "boxcar", "epanechnikov"].map((k) => [k, t(k)]),
-    value: model.get("kernel"),
-  });
-  kernel.input.addEventListener("change", () => writeInputs(model, { kernel: kernel.input.value }));
-  const bandwidth = rangeControl({
-    testid: "bandwidth",
-    label: t("bandwidth"),
-    min: -1.5,
-    max: 0.5,
-    step: 0.01,
-    value: model.get("bandwidth"),
-    toSlider: Math.log10,
-    fromSlider: (v) => 10 ** v,
-    format: formatSignificant,
-  });
-  bandwidth.input.addEventListener("input", () => writeInputs(model, { bandwidth: bandwidth.read() }));
+  const kernel = traitSelect(model, "kernel", ["gaussian", "boxcar", "epanechnikov"]);
+  const bandwidth = logSlider(model, "bandwidth", { min: -1.5, max: 0.5 });
   const xTest = rangeControl({
     testid: "x-test",
     label: t("test_point"),

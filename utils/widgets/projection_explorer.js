@@ -4,7 +4,7 @@
 const INPUTS = ["token", "head"];
 
 function build(model, el, offs) {
-  const t = (name) => model.get("labels")[name] ?? name;
+  const t = (name) => label(model, name);
   const tokens = model.get("tokens");
   const numHeads = model.get("num_heads");
   const X = model.get("embeddings");

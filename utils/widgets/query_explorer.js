@@ -44,7 +44,7 @@ function panel(range, title) {
 }
 
 function build(model, el, offs) {
-  const t = (name) => model.get("labels")[name] ?? name;
+  const t = (name) => label(model, name);
   const keyPoints = model.get("key_points");
   const values = model.get("values");
   const range = extent([...keyPoints, model.get("query")]);
@@ -71,36 +71,9 @@ function build(model, el, offs) {
       writeInputs(model, { query });
     }),
   );
-  const scoring = selectControl({
-    testid: "scoring",
-    label: t("scoring"),
-    options: ["dot", "scaled_dot", "gaussian"].map((s) => [s, t(s)]),
-    value: model.get("scoring"),
-  });
-  scoring.input.addEventListener("change", () => writeInputs(model, { scoring: scoring.input.value }));
-  const logScale = { toSlider: Math.log10, fromSlider: (v) => 10 ** v, format: formatSignificant };
-  const temperature = rangeControl({
-    testid: "temperature",
-    label: t("temperature"),
-    min: -2,
-    max: 2,
-    step: 0.01,
-    value: model.get("temperature"),
-    ...logScale,
-  });
-  temperature.input.addEventListener("input", () =>
-    writeInputs(model, { temperature: temperature.read(), mode: "softmax" }),
-  );
-  const bandwidth = rangeControl({
-    testid: "bandwidth",
-    label: t("bandwidth"),
-    min: -1,
-    max: 1,
-    step: 0.01,
-    value: model.get("bandwidth"),
-    ...logScale,
-  });
-  bandwidth.input.addEventListener("input", () => writeInputs(model, { bandwidth: bandwidth.read() }));
+  const scoring = traitSelect(model, "scoring", ["dot", "scaled_dot", "gaussian"]);
+  const temperature = logSlider(model, "temperature", { min: -2, max: 2, extra: { mode: "softmax" } });
+  const bandwidth = logSlider(model, "bandwidth", { min: -1, max: 1 });
   const modeButtons = {
     argmax: button({ testid: "one-hot", label: t("one_hot") }),
     uniform: button({ testid: "uniform", label: t("uniform") }),

@@ -118,6 +118,29 @@ function selectControl({ testid, label, options, value }) {
   return { root: control(label, input), input };
 }
 
+function label(model, name) {
+  // the reader's-language text for `name` (the labels trait comes from utils/i18n.py)
+  return model.get("labels")[name] ?? name;
+}
+
+function logSlider(model, name, { min, max, extra = {} }) {
+  // a slider over 10^min … 10^max for the positive trait `name`; moving it writes the trait (and `extra`)
+  const slider = rangeControl({
+    testid: name, label: label(model, name), min, max, step: 0.01, value: model.get(name),
+    toSlider: Math.log10, fromSlider: (v) => 10 ** v, format: formatSignificant,
+  });
+  slider.input.addEventListener("input", () => writeInputs(model, { [name]: slider.read(), ...extra }));
+  return slider;
+}
+
+function traitSelect(model, name, choices, caption = name) {
+  // a select over `choices` (trait values, shown in the reader's language) that writes the trait `name`
+  const options = choices.map((choice) => [choice, label(model, choice)]);
+  const select = selectControl({ testid: name, label: label(model, caption), options, value: model.get(name) });
+  select.input.addEventListener("change", () => writeInputs(model, { [name]: select.input.value }));
+  return select;
+}
+
 function button({ testid, label, onclick }) {
   return html("button", { type: "button", "data-testid": testid, text: label, onclick });
 }
