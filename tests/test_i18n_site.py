@@ -230,3 +230,44 @@ def test_numref_text_gives_the_caption_number(built_site):
                 wrong.append(f"{page}: {ref.get_text()!r} links to #{anchor}, captioned {caption}")
     assert checked == {"en", "ko"}, f"{{numref}} links found only on pages in {checked}"
     assert not wrong, "\n".join(wrong)
+
+
+# --- Hangul renders: no tofu (boxes) on Korean pages ---------------------------------------------------------------
+
+# Draw each character in the element's own font on a canvas and compare it with a private-use character, which no
+# font here has: a Hangul character drawn with the same pixels is a .notdef box (tofu).
+TOFU = """([root, extra]) => {
+  const canvas = document.createElement("canvas");
+  canvas.width = canvas.height = 48;
+  const g = canvas.getContext("2d", { willReadFrequently: true });
+  const draw = (ch, font) => {
+    g.clearRect(0, 0, 48, 48);
+    g.font = `32px ${font}`;
+    g.fillText(ch, 4, 36);
+    return g.getImageData(0, 0, 48, 48).data.join();
+  };
+  const found = new Map(extra ? [[extra, getComputedStyle(document.body).fontFamily]] : []);  // char -> its font
+  for (const el of root ? document.querySelectorAll(root) : []) {
+    const font = getComputedStyle(el).fontFamily;
+    for (const ch of el.innerText.match(/[\\uAC00-\\uD7A3]/gu) || []) found.set(ch, font);
+  }
+  return [...found].filter(([ch, font]) => draw(ch, font) === draw("\\uF8FF", font)).map(([ch]) => ch);
+}"""
+
+
+@pytest.mark.parametrize("edition", ["chapters/ko", "notebooks/ko"])
+def test_korean_pages_show_no_tofu(built_site, site_server, page, edition):
+    """Every Hangul character of each Korean page, widgets included, is drawn with a real glyph; screenshots saved."""
+    from conftest import screenshot_dir
+
+    pages = sorted((built_site / edition).glob("*.html"))
+    assert pages
+    for path in pages:
+        relative = str(path.relative_to(built_site))
+        page.goto(site_server + relative, wait_until="networkidle")
+        page.evaluate("() => document.fonts.ready")
+        # the detector must see tofu where there is some: U+E000 has no glyph in any font here
+        assert page.evaluate(TOFU, ["", "\ue000"]) == ["\ue000"], "the tofu detector is blind"
+        tofu = page.evaluate(TOFU, ["main, [data-widget]", ""])
+        assert not tofu, f"{relative}: Hangul drawn as boxes: {''.join(tofu)}"
+        page.screenshot(path=str(screenshot_dir(built_site) / f"tofu-{relative.replace('/', '-')}.png"), full_page=True)

@@ -277,3 +277,16 @@ def test_nbval_fails_when_a_stored_number_changes(tmp_path):
         result.stdout[-3000:]
     assert f"original/{path.name}::Cell {number}" in outcomes  # the unchanged copy ran the same cell and passed
     assert len(outcomes) == 2 * sum(c["cell_type"] == "code" for c in nb["cells"])
+
+
+@notebook_params()
+def test_every_figure_has_a_caption_and_alt_text(path):
+    """A cell that shows a figure gives it a caption and alt text (myst-nb's `mystnb.figure` / `mystnb.image`)."""
+    missing = []
+    for index, cell in enumerate(load(path)["cells"]):
+        if cell["cell_type"] == "code" and any("image/png" in out.get("data", {}) for out in cell.get("outputs", [])):
+            meta = cell["metadata"].get("mystnb", {})
+            if not str(meta.get("figure", {}).get("caption", "")).strip() or not str(
+                    meta.get("image", {}).get("alt", "")).strip():
+                missing.append(index)
+    assert not missing, f"cells without a caption or alt text: {missing}"
