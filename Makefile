@@ -39,11 +39,12 @@ $(INSTALLED): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.txt
 	touch $@
 
-# Chromium and a Hangul font for the browser tests; only installed when missing.
+# Chromium and a Hangul font for the browser tests, Node for the widget maths tests; only installed when missing.
 system-deps:
-	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi nanum; then \
+	@if ! command -v chromium >/dev/null || ! command -v node >/dev/null || ! fc-list 2>/dev/null | grep -qi nanum; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q --no-install-recommends chromium fonts-nanum fontconfig; \
+	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q --no-install-recommends chromium fonts-nanum fontconfig \
+	    $$(command -v node >/dev/null || echo nodejs); \
 	fi
 
 lock:  ## rewrite requirements.txt from .venv
