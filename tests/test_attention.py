@@ -438,9 +438,9 @@ BAD_INPUTS = {
     "complex keys": (lambda: utils.attention_pool(Q, torch.ones(4, 3, dtype=torch.complex64), V), TypeError,
                      r"keys must hold real numbers, got dtype torch.complex64"),
     "string values": (lambda: utils.attention_pool(Q, K, "values"), TypeError,
-                      r"values must be a tensor or nested list of numbers, got str"),
+                      r"values must be a tensor or a rectangular nested list of numbers, got str"),
     "ragged queries": (lambda: utils.attention_pool([[1.0, 2.0], [3.0]], K, V), TypeError,
-                       r"queries must be a tensor or nested list of numbers, got list"),
+                       r"queries must be a tensor or a rectangular nested list of numbers, got a ragged .*list"),
     "unknown scoring": (lambda: utils.attention_pool(Q, K, V, scoring="additive"), ValueError,
                         r"scoring must be one of 'dot', 'scaled_dot', 'gaussian', 'boxcar', 'epanechnikov'; "
                         r"got 'additive'"),

@@ -326,7 +326,7 @@ def test_esm_is_shared_maths_then_the_widget(cls):
 BAD_INPUTS = [
     (QueryExplorer, "query", (1.0, 2.0, 3.0), ValueError, r"query must have shape \(2,\)"),
     (QueryExplorer, "query", (math.nan, 0.0), ValueError, r"query must be finite"),
-    (QueryExplorer, "query", "top", TypeError, r"query must be a tensor or nested list of numbers"),
+    (QueryExplorer, "query", "top", TypeError, r"query must be a tensor or a rectangular nested list of numbers"),
     (QueryExplorer, "temperature", 0, ValueError, r"temperature must be a positive finite number, got 0"),
     (QueryExplorer, "temperature", math.inf, ValueError, r"temperature must be a positive finite number"),
     (QueryExplorer, "temperature", "hot", TypeError, r"temperature must be a positive number, got 'hot'"),

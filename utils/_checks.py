@@ -15,7 +15,8 @@ def as_float_tensor(name, x, min_dim=1, max_dim=None):
         try:
             t = torch.as_tensor(x)
         except (TypeError, ValueError, RuntimeError) as err:
-            raise TypeError(f"{name} must be a tensor or nested list of numbers, got {type(x).__name__}") from err
+            what = "a ragged or non-numeric " + type(x).__name__ if isinstance(x, list | tuple) else type(x).__name__
+            raise TypeError(f"{name} must be a tensor or a rectangular nested list of numbers, got {what}") from err
     if t.dtype == torch.bool or t.is_complex():
         raise TypeError(f"{name} must hold real numbers, got dtype {t.dtype}")
     if not t.is_floating_point():

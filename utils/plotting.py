@@ -21,13 +21,13 @@ class Figure(matplotlib.figure.Figure):
 
     def _repr_png_(self):
         buffer = io.BytesIO()
-        self.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+        self.savefig(buffer, format="png", dpi=100)
         return buffer.getvalue()
 
 
 def show_heatmaps(matrices, xlabel, ylabel, titles=None, figsize=(2.5, 2.5), cmap="Reds"):
     """Heatmaps of `matrices` `(rows, cols, num_queries, num_keys)` on one grid with one shared colorbar."""
-    matrices = torch.as_tensor(matrices).detach()
+    matrices = as_float_tensor("matrices", matrices).detach()
     if matrices.dim() != 4:
         raise ValueError(
             f"matrices must have 4 axes (rows, cols, num_queries, num_keys), got shape {tuple(matrices.shape)}"
@@ -232,7 +232,7 @@ def plot_attention_mechanism(weights, query_label, key_label, weight_label, valu
 
 def _rows(name, x, num_cols=None):
     """`x` as a float tensor `(rows, cols)` (a 1-D input is one row) on the CPU; checks the number of columns."""
-    x = as_float_tensor(name, torch.as_tensor(x).detach(), max_dim=2).to(torch.float32).cpu()
+    x = as_float_tensor(name, x, max_dim=2).detach().to(torch.float32).cpu()
     x = x.unsqueeze(0) if x.dim() == 1 else x
     if num_cols is not None and x.shape[1] != num_cols:
         raise ValueError(f"{name} must have {num_cols} entries per row, got shape {tuple(x.shape)}")
@@ -323,7 +323,7 @@ def plot_curves(x, curves, labels, xlabel, ylabel, title=None, logx=False, logy=
 def show_labelled_heatmaps(matrices, row_labels, col_labels, xlabel, ylabel, titles=None, figsize=(2.5, 2.5),
                            cmap="Reds", annotate=False):
     """`show_heatmaps` with tick labels (tokens, say) on the rows and columns; `annotate` writes each value."""
-    matrices = torch.as_tensor(matrices).detach()
+    matrices = as_float_tensor("matrices", matrices).detach()
     if matrices.dim() == 4:
         _check_len("row_labels", row_labels, matrices.shape[2], "row (query)")
         _check_len("col_labels", col_labels, matrices.shape[3], "column (key)")
