@@ -4,6 +4,7 @@
 - A page whose twin in the other language was built gets a "한국어로 읽기" / "Read in English" link at the top of
   its body (with `lang` and `hreflang`) and a `<link rel="alternate" hreflang>` in its head; the landing page links
   to both editions. The notebooks themselves carry no language links, so both editions keep the same cells.
+- Every page ends with the licence and the credit to *Dive into Deep Learning*, in the page's language.
 - ```{qkv-glossary}``` with `:lang: en|ko` renders `chapters/glossary.yml`, the one source of the chosen terms;
   the parity tests read the same file.
 - Sphinx's `language` is global ('en'), so on Korean pages the few words that Sphinx, the theme and
@@ -40,6 +41,17 @@ SOLUTION_TITLE_KO = "{exercise} 해답"  # sphinx-exercise's "Solution to {exerc
 THEME_OPTIONS_KO = {"theme_toc_title": "목차", "theme_search_bar_text": "이 책에서 검색..."}
 TEMPLATE_WORDS_KO = {"Search": "검색", "previous": "이전", "next": "다음"}  # words the templates pass to _()
 TOGGLE_HINTS_KO = {"togglebutton_hint": "표시하려면 클릭", "togglebutton_hint_hide": "숨기려면 클릭"}  # solutions
+D2L_SECTION = "https://d2l.ai/chapter_attention-mechanisms-and-transformers/queries-keys-values.html"
+CC_BY_SA = "https://creativecommons.org/licenses/by-sa/4.0/"
+# The licence and the credit to d2l under every page (the theme's extra_footer), in the page's language.
+FOOTER = {
+    "en": f'Text and figures: <a href="{CC_BY_SA}" rel="license">CC BY-SA 4.0</a>; code: MIT. Adapted from section '
+          f'11.1 of <a href="{D2L_SECTION}"><em>Dive into Deep Learning</em></a> by Zhang, Lipton, Li and Smola '
+          f'(CC BY-SA 4.0).',
+    "ko": f'글과 그림: <a href="{CC_BY_SA}" rel="license">CC BY-SA 4.0</a>, 코드: MIT 라이선스. Zhang, Lipton, Li, '
+          f'Smola의 <a href="{D2L_SECTION}"><em>Dive into Deep Learning</em></a> 11.1절(CC BY-SA 4.0)을 바탕으로 '
+          f'썼습니다.',
+}
 CAPTION_NUMBER = re.compile(r'(<span class="caption-number">)([^<]*?)( </span>)')  # how Sphinx writes "Fig. 1 "
 
 
@@ -140,6 +152,7 @@ def on_html_page_context(app, pagename, templatename, context, doctree):
     """Set the page's language and, when the twin page exists, link to it at the top of the body and in the head."""
     lang = page_language(pagename)
     context["language"] = lang  # the theme's layout writes <html lang="{{ language }}">
+    context["theme_extra_footer"] = FOOTER[lang]
     if doctree is None:  # search, genindex: no body to link from
         return
     if pagename == app.config.root_doc:
