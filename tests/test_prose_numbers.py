@@ -37,6 +37,7 @@ DIGITS = re.compile(r"(?<![A-Za-z0-9_.])-?\d+(?:\.\d+)?(?![A-Za-z0-9_])")
 NOT_SCANNED = re.compile(  # display maths, targets of roles and links, directive options: no prose numbers there
     r"\$\$.*?\$\$|```\{math\}.*?```|\{[\w:-]+\}`[^`]*`|\]\([^)]*\)|^:[\w-]+:[^\n]*$", re.S | re.M)
 MARK = re.compile(r"\[([^\[\]]+)\]")  # [six] in a phrase of the inventory
+PROSE_NUMBER = r"(-?\d+(?:\.\d+)?(?:/\d+)?|[^\W\d_]+)"  # where a bracketed number stands: 0.85, 1/3, six, 여섯
 WORDS = {  # number words that may be bracketed: English, Korean native numbers (with their forms before 개)
     "en": {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())},
     "ko": {w: i for i, w in enumerate("_ 하나 둘 셋 넷 다섯 여섯 일곱 여덟 아홉 열".split()) if i}
@@ -91,17 +92,12 @@ def unmark(phrase):
 
 
 def phrase_pattern(phrase):
-    """Regex that finds a phrase of the inventory in prose, any run of whitespace matching any other."""
-    return re.compile(r"\s+".join(re.escape(word) for word in unmark(phrase).split()))
-
-
-def marked(phrase):
-    """The bracketed numbers of a phrase as (text, offset in `unmark(phrase)`)."""
-    found, removed = [], 0
-    for m in MARK.finditer(" ".join(phrase.split())):
-        found.append((m.group(1), m.start() - removed))
-        removed += 2
-    return found
+    """Regex that finds a phrase of the inventory in prose, whatever its bracketed numbers now say (each one is a
+    group: digits, a fraction or a word); any run of whitespace matches any other."""
+    parts = re.split(MARK, " ".join(phrase.split()))  # text, number, text, number, ..., text
+    return re.compile("".join(
+        PROSE_NUMBER if i % 2 else r"\s+".join(re.escape(word) for word in part.split(" "))
+        for i, part in enumerate(parts)))
 
 
 def prose_value(text, lang):
@@ -147,26 +143,29 @@ def output_numbers(en_output, regex):
 def restated_problems(name, lang):
     """Each restated number of notebook `name` in edition `lang` differs from its output: the problems found."""
     path = ROOT / "notebooks" / lang / f"{name}.ipynb"
-    pieces = prose(path)
     problems = []
     for entry in INVENTORY[name].get("restated", []):
-        phrase = entry[lang]
-        numbers = marked(phrase)
-        hits = [(where, m) for where, text in pieces for m in [phrase_pattern(phrase).search(text)] if m]
+        phrase, pattern = entry[lang], phrase_pattern(entry[lang])
+        hits = [(where, m) for where, text in prose(path) for m in pattern.finditer(text)]
         if not hits:
             problems.append(f"phrase not found in the prose: {unmark(phrase)!r}")
             continue
         en_output = printed(ROOT / "notebooks" / "en" / f"{name}.ipynb", entry["cell"])
         own = NUMBER.findall(printed(path, entry["cell"]))
         for indices in output_numbers(en_output, entry["output"]):
-            if len(indices) != len(numbers):
-                problems.append(f"{phrase!r}: {len(numbers)} bracketed numbers, {len(indices)} groups in "
+            if len(indices) != pattern.groups:
+                problems.append(f"{phrase!r}: {pattern.groups} bracketed numbers, {len(indices)} groups in "
                                 f"{entry['output']!r}")
                 break
-            for (text, offset), index in zip(numbers, indices, strict=True):
-                if not agrees(text, lang, own[index], about=bool(ABOUT.search(unmark(phrase)[:offset]))):
-                    problems.append(f"{hits[0][0]}: {text!r} in {unmark(phrase)!r} restates {own[index]} "
-                                    f"printed by cell {entry['cell']}")
+            for where, m in hits:
+                for group, (listed, index) in enumerate(zip(MARK.findall(phrase), indices, strict=True), 1):
+                    text = m.group(group)
+                    if not agrees(text, lang, own[index], about=bool(ABOUT.search(m.string[:m.start(group)]))):
+                        problems.append(f"{where}: {text!r} in {m.group(0)!r} restates {own[index]} "
+                                        f"printed by cell {entry['cell']}")
+                    elif text != listed:
+                        problems.append(f"{where}: the prose says {text!r} where {INVENTORY_PATH.name} lists "
+                                        f"[{listed}]; update the inventory")
     return problems
 
 
@@ -174,39 +173,18 @@ def unexplained_numbers(name, lang):
     """Numbers in digits in the prose of notebook `name` (edition `lang`) that are neither a bracketed number of a
     restated phrase nor listed under not_outputs: (where, number, context)."""
     path = ROOT / "notebooks" / lang / f"{name}.ipynb"
-    entries = INVENTORY[name].get("restated", [])
+    patterns = [phrase_pattern(entry[lang]) for entry in INVENTORY[name].get("restated", [])]
     allowed = set(INVENTORY[name].get("not_outputs", {}))
     found = []
     for where, text in prose(path):
-        covered = []  # character spans of bracketed numbers found in this piece
-        for entry in entries:
-            for m in phrase_pattern(entry[lang]).finditer(text):
-                plain_to_text = _offsets(m)
-                covered += [(plain_to_text[offset], plain_to_text[offset] + len(number))
-                            for number, offset in marked(entry[lang])]
+        covered = [m.span(g) for pattern in patterns for m in pattern.finditer(text)
+                   for g in range(1, pattern.groups + 1)]
         scanned = NOT_SCANNED.sub(lambda m: " " * len(m.group(0)), text)
         for m in DIGITS.finditer(scanned):
             inside = any(start <= m.start() < end for start, end in covered)
             if not inside and m.group(0) not in allowed:
                 found.append((where, m.group(0), " ".join(text[max(0, m.start() - 40):m.end() + 25].split())))
     return found
-
-
-def _offsets(match):
-    """Map offsets in the whitespace-normalised phrase to offsets in the matched prose text."""
-    text, offsets, plain = match.string, [], 0
-    position = match.start()
-    while position < match.end():
-        if text[position].isspace():
-            offsets.append(position)
-            while position < match.end() and text[position].isspace():
-                position += 1
-        else:
-            offsets.append(position)
-            position += 1
-        plain += 1
-    offsets.append(match.end())
-    return offsets
 
 
 # --- the tests -----------------------------------------------------------------------------------------------------
@@ -263,7 +241,10 @@ def test_rounding_rule(text, output, about, ok):
     assert agrees(text, "en", output, about) is ok
 
 
-def test_markers_and_offsets():
-    """marked() gives the numbers in brackets with their offsets in the unmarked phrase."""
-    assert marked("similarity [0.50] and weight [0.49]") == [("0.50", 11), ("0.49", 27)]
+def test_phrase_pattern_finds_the_numbers_whatever_they_say():
+    """A phrase is found with other numbers in its brackets' places, so a drifted number is reported, not lost."""
+    m = phrase_pattern("similarity [0.50] and\n  weight [0.49];").search("have similarity 0.51 and weight\n0.5;")
+    assert m and m.groups() == ("0.51", "0.5")
+    assert phrase_pattern("holds [six] records").search("holds seven records").group(1) == "seven"
+    assert phrase_pattern("똑같이 $[1/3]$씩").search("똑같이 $1/4$씩").group(1) == "1/4"
     assert unmark("holds  [six]\n records") == "holds six records"
