@@ -11,10 +11,11 @@ lists, per notebook:
   integer, to its leading digits for an integer after "about"/"약" (about 500 for 511.3), and a fraction such as 1/3
   to the output's printed decimals. If the regex matches several times, every match must agree.
 - `not_outputs`: every other number written in digits in the prose, with the reason it is not an output
-  (a parameter set in the code, a constant of an equation, a value read off a figure...).
+  (a parameter set in the code, a constant of an equation, an axis position...). A number an alt text reads off a
+  figure is printed by the code next to the figure and restated, so it is checked too.
 
-Glue (myst-nb `{glue:text}`) is not used: neither JupyterLab nor jupyterlab-myst renders it, so the reader of the
-notebook would see the raw markup. Fast: reads the stored notebooks only.
+Numbers are typed, not glued: myst-nb's `{glue:text}` renders on the site, but neither JupyterLab nor
+jupyterlab-myst renders it, so a reader of the notebook would see the raw markup. Fast: reads the stored notebooks.
 """
 
 import functools
@@ -25,6 +26,8 @@ import nbformat
 import pytest
 import yaml
 from test_parity import NUMBER
+
+from tools.notebook_twin import TEXT_KEYS
 
 ROOT = Path(__file__).resolve().parents[1]
 INVENTORY_PATH = ROOT / "notebooks" / "prose-numbers.yml"
@@ -68,7 +71,7 @@ def _texts(meta):
     for key, value in meta.items():
         if isinstance(value, dict):
             yield from _texts(value)
-        elif key in ("caption", "alt"):
+        elif key in TEXT_KEYS:
             yield key, value
 
 
