@@ -138,3 +138,12 @@ def test_a_venv_made_with_cuda_torch_is_reinstalled(venv):
     commands = make_dry_run(venv)
     assert "pip uninstall" in commands and "pip install" in commands, commands
     assert "pip" not in make_dry_run(venv, "TORCH_INDEX="), "TORCH_INDEX= asks for PyPI's (CUDA) torch"
+
+
+def test_every_requirement_is_pinned_exactly():
+    """requirements.txt pins every package with == (binder/requirements.txt follows it: test_binder)."""
+    lines = [line.strip() for line in (REPO / "requirements.txt").read_text(encoding="utf-8").splitlines()]
+    loose = [line for line in lines if line and not line.startswith("#") and line != "-e ."
+             and not re.fullmatch(r"[A-Za-z0-9._-]+(\[[\w,-]+\])?==[\w.+!-]+", line)]
+    assert not loose, (f"requirements.txt: not pinned with ==: {loose}; "
+                       "fix: `.venv/bin/pip install NAME==VERSION`, then run `make lock`")
