@@ -29,7 +29,7 @@ lab: $(INSTALLED)  ## JupyterLab on the notebooks
 # Rebuild the Korean twins and re-execute every notebook whose stored outputs are stale (NAME=x: one section).
 NAME ?=
 notebooks: $(INSTALLED)  ## the one command after editing a notebook, a translation file or utils (widget JS too)
-	PYTHONPATH=$(CURDIR) $(BIN)/python tools/notebook_twin.py --refresh $(NAME)
+	$(BIN)/python tools/notebook_twin.py --refresh $(NAME)
 
 bench: book system-deps  ## every benchmark; writes bench/results.md
 	$(BIN)/python -m bench
