@@ -311,12 +311,12 @@ def run(path):
 
 def refresh(names):
     """`make notebooks`: run each stale English notebook, rebuild its Korean twin, run the twin if it is stale."""
+    known = sorted(path.stem for path in EN_DIR.glob("*.ipynb"))
+    if set(names) - set(known):
+        sys.exit(f"no English notebook {sorted(set(names) - set(known))} in notebooks/en; NAME is one of {known}")
     problems = []
     for name in names:
         en_path, ko_path = EN_DIR / f"{name}.ipynb", KO_DIR / f"{name}.ipynb"
-        if not en_path.exists():
-            problems.append(f"{name}: no {en_path.relative_to(ROOT)}")
-            continue
         _run_if_stale(en_path)
         if not translation_path(name).exists():
             problems.append(f"{name}: {translation_path(name).relative_to(ROOT)} is missing; start it with "
@@ -390,7 +390,7 @@ def main():
                        help="rebuild the twins and execute every stale notebook of both editions (make notebooks)")
     args = parser.parse_args()
     if args.refresh:
-        return refresh(args.names or sorted(p.stem for p in EN_DIR.glob("*.ipynb")))
+        return refresh(args.names or sorted(path.stem for path in EN_DIR.glob("*.ipynb")))
     if args.check:
         names = args.names or sorted(p.stem for p in KO_DIR.glob("*.ipynb"))
         problems = [f"{name}: {problem}" for name in names for problem in check(name)]
