@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 BUILD_FLAGS := -W -n --keep-going
 
-.PHONY: book test quick lab lint system-deps bench bench-widgets lock assets clean
+.PHONY: book test quick lab notebooks lint system-deps bench bench-widgets lock assets clean FORCE
 
 book: $(INSTALLED)  ## build the site into _build/html
 	$(BIN)/jupyter-book build . $(BUILD_FLAGS)
@@ -20,8 +20,16 @@ quick: $(INSTALLED)  ## lint and fast unit tests (under a minute)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -m "not slow" -p no:cacheprovider tests
 
+# JupyterLab refuses root without --allow-root; LAB_ARGS adds options, e.g. LAB_ARGS="--no-browser --port=8890".
+LAB_ARGS ?=
 lab: $(INSTALLED)  ## JupyterLab on the notebooks
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	@echo "Starting JupyterLab: open the http://127.0.0.1:... URL it prints below (Ctrl+C twice stops it)."
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
+
+# Rebuild the Korean twins and re-execute every notebook whose stored outputs are stale (NAME=x: one section).
+NAME ?=
+notebooks: $(INSTALLED)  ## the one command after editing a notebook, a translation file or utils (widget JS too)
+	$(BIN)/python tools/notebook_twin.py --refresh $(NAME)
 
 bench: book system-deps  ## every benchmark; writes bench/results.md
 	$(BIN)/python -m bench
@@ -29,11 +37,18 @@ bench: book system-deps  ## every benchmark; writes bench/results.md
 bench-widgets: $(INSTALLED) system-deps  ## widget latency in Chromium on the static page
 	$(BIN)/python -m bench widgets
 
-# Install torch alone first, so the rest of requirements.txt never brings another build of it. PyPI's Linux torch
-# pulls ~3 GB of CUDA packages: `make book TORCH_INDEX=https://download.pytorch.org/whl/cpu` takes the CPU build.
-TORCH_INDEX ?=
-$(INSTALLED): requirements.txt pyproject.toml
+# Install torch alone first, so the rest of requirements.txt never brings another build of it. PyPI's Linux x86-64
+# torch pulls ~3 GB of CUDA packages, so there torch comes from PyTorch's CPU index (its `+cpu` build wins over
+# PyPI's); `TORCH_INDEX=` takes PyPI's. An unreachable index costs ~11 s of retries and pip goes on without it.
+ifeq ($(shell uname -sm),Linux x86_64)
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
+endif
+# A .venv made with PyPI's CUDA torch (its libraries in site-packages/nvidia) is stale when the CPU build is wanted.
+CUDA_TORCH := $(if $(TORCH_INDEX),$(wildcard $(VENV)/lib/python3*/site-packages/nvidia))
+$(INSTALLED): requirements.txt pyproject.toml $(if $(CUDA_TORCH),FORCE)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(if $(CUDA_TORCH),$(BIN)/python -m pip uninstall -y -q torch triton \
+	  $$($(BIN)/python -m pip list --format=freeze | sed -n 's/^\(nvidia-[^=]*\)==.*/\1/p') && rm -rf $(CUDA_TORCH))
 	$(BIN)/python -m pip install -q --disable-pip-version-check $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX)) \
 	  "$$(grep '^torch==' requirements.txt)"
 	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.txt
@@ -55,3 +70,5 @@ assets: $(INSTALLED)  ## re-download the vendored browser assets and their check
 
 clean:
 	rm -rf _build
+
+FORCE:

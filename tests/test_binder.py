@@ -63,7 +63,7 @@ def test_binder_requirements_match_requirements_txt():
     binder = requirement_lines(BINDER / "requirements.txt")
     expected = binder_lines_from(root)
     diff = "\n".join(difflib.unified_diff(expected, binder, "expected (from requirements.txt)", "binder/", lineterm=""))
-    assert binder == expected, f"binder/requirements.txt drifted from requirements.txt:\n{diff}"
+    assert binder == expected, f"binder/requirements.txt drifted from requirements.txt:\n{diff}\nfix: run `make lock`"
 
 
 def test_runtime_txt_names_the_python_that_pyproject_requires():

@@ -118,8 +118,8 @@ def test_every_code_cell_was_executed_once_in_order(path):
     nb = load(path)
     counts = [c.get("execution_count") for c in code_cells(nb)]
     assert counts == list(range(1, len(counts) + 1)), (
-        f"{path.relative_to(ROOT)}: execution counts {counts}; run it top to bottom in a fresh kernel "
-        "(jupyter execute --inplace)")
+        f"{path.relative_to(ROOT)}: execution counts {counts}, not run top to bottom in one kernel; "
+        f"fix: run `make notebooks NAME={path.stem}`")
 
 
 @notebook_params()
@@ -213,7 +213,8 @@ def test_displayed_widgets_have_their_state_stored(path):
     shown = {o["data"][WIDGET_VIEW]["model_id"] for c in code_cells(nb) for o in c.get("outputs", [])
              if WIDGET_VIEW in o.get("data", {})}
     stored = nb["metadata"].get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
-    assert shown <= set(stored), f"widget models shown but not stored: {sorted(shown - set(stored))}"
+    assert shown <= set(stored), (f"widget models shown but not stored (a JupyterLab save): "
+                                  f"{sorted(shown - set(stored))}; fix: run `make notebooks NAME={path.stem}`")
 
 
 @notebook_params()

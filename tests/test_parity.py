@@ -381,7 +381,8 @@ def test_korean_notebook_is_built_from_its_translation_file(ko_path):
     """notebooks/ko/X.ipynb is exactly what tools/notebook_twin.py builds from the English notebook and
     notebooks/ko/translations/X.yml: every English markdown cell has its Korean text, no entry is stale."""
     problems = notebook_twin.check(ko_path.stem)
-    assert not problems, f"{rel(ko_path)}:\n" + "\n".join(problems)
+    assert not problems, (f"{rel(ko_path)}:\n" + "\n".join(problems) + f"\nfix: edit notebooks/ko/translations/"
+                          f"{ko_path.stem}.yml as said above, then run `make notebooks NAME={ko_path.stem}`")
 
 
 def test_glossary_is_well_formed():

@@ -303,7 +303,7 @@ def test_stored_widgets_run_the_current_javascript(notebook):
     current = {f"{cls.__module__}.{cls.__name__}": cls()._esm for cls in WIDGETS}
     stale = [m["state"]["_anywidget_id"] for m in models
              if "_anywidget_id" in m["state"] and m["state"].get("_esm") != current[m["state"]["_anywidget_id"]]]
-    assert not stale, f"re-run the notebook (and its Korean twin: tools/notebook_twin.py) to store the new JS: {stale}"
+    assert not stale, f"stored widget JavaScript is stale ({stale}); fix: run `make notebooks`"
 
 
 @pytest.mark.parametrize("cls", WIDGETS)

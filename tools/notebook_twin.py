@@ -1,9 +1,11 @@
 """Build the Korean twin of an English notebook from its translation file, so the two editions keep the same cells.
 
-    .venv/bin/python tools/notebook_twin.py NAME [NAME ...]   write notebooks/ko/NAME.ipynb and execute it
-    .venv/bin/python tools/notebook_twin.py --no-execute NAME  write it without running it
-    .venv/bin/python tools/notebook_twin.py --check [NAME ...] exit 1 if a twin is out of step (default: all twins)
-    .venv/bin/python tools/notebook_twin.py --init NAME        start notebooks/ko/translations/NAME.yml
+    .venv/bin/python tools/notebook_twin.py --refresh [NAME ...] `make notebooks`: rebuild the twins, re-execute the
+                                                               stale notebooks of both editions (default: all)
+    .venv/bin/python tools/notebook_twin.py NAME [NAME ...]     write notebooks/ko/NAME.ipynb and execute it
+    .venv/bin/python tools/notebook_twin.py --no-execute NAME    write it without running it
+    .venv/bin/python tools/notebook_twin.py --check [NAME ...]   exit 1 if a twin is out of step (default: all twins)
+    .venv/bin/python tools/notebook_twin.py --init NAME          start notebooks/ko/translations/NAME.yml
 
 The twin is the English notebook with each markdown cell replaced by its Korean text, and in code cells the string
 literals and comments listed in the translation file replaced; code, cell order, tags and ids stay the English
@@ -29,20 +31,30 @@ the English labels in the Korean markdown; the twin gets the prefixed ones.
 
 Because markdown is found by its English text, editing an English cell makes its translation "missing" until the
 `en:` text in the file is updated with the Korean: the twin can never silently fall behind the English notebook.
+The report shows that edit as a word diff against the stale entry. Every string literal with letters in the code
+must be listed under `strings:` (null keeps it English), so a new plot label cannot reach the Korean edition in
+English unnoticed. Python 3.12+ tokenizes f-strings into parts; they are joined back into one string literal.
+
+A notebook is stale when the code it ran has changed: its code cells (and tags), the sources of `utils` (widget
+JavaScript included) and requirements.txt, hashed into the notebook's metadata (`INPUTS_KEY`) when it is executed;
+or when a shown widget's state is not stored (a save from JupyterLab without "Save Widget State"). Execution uses
+this checkout's `utils` (PYTHONPATH) and stores the widget state, as `jupyter execute --inplace` does.
 """
 
 import argparse
 import copy
 import difflib
+import hashlib
 import io
+import os
 import re
-import subprocess
 import sys
 import tokenize
 from pathlib import Path
 
 import nbformat
 import yaml
+from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 EN_DIR, KO_DIR = ROOT / "notebooks" / "en", ROOT / "notebooks" / "ko"
@@ -51,6 +63,9 @@ STRING_PARTS = re.compile(r"(?s)^([A-Za-z]*)('''|\"\"\"|'|\")(.*)\2$")  # prefix
 LABEL_PREFIX = "ko-"
 TEXT_KEYS = ("caption", "alt")  # reader-facing texts in a cell's `mystnb` metadata
 LABEL_DEFINITIONS = re.compile(r"^:label:\s*(\S+)|^\(([\w-]+)\)=", re.M)  # :label: x, (x)=
+FSTRING_START, FSTRING_END = (getattr(tokenize, name, name) for name in ("FSTRING_START", "FSTRING_END"))  # 3.12+
+INPUTS_KEY = "qkv_inputs"  # notebook metadata: hash of what its stored outputs were computed from
+WIDGET_VIEW, WIDGET_STATE = "application/vnd.jupyter.widget-view+json", "application/vnd.jupyter.widget-state+json"
 
 
 def translation_path(name):
@@ -99,25 +114,61 @@ def translate_metadata(meta, texts, used, missing):
             missing.append(value)
 
 
-def translate_code(source, strings, comments, used):
-    """`source` with listed string-literal contents and comments replaced; adds the keys it used to `used`."""
-    lines = source.splitlines(keepends=True)
+def join_fstrings(tokens, source):
+    """`tokens` with each f-string of Python 3.12+ (FSTRING_START … FSTRING_END) joined into one STRING token."""
+    offsets = line_offsets(source)
+    depth, first = 0, None
+    for token in tokens:
+        if token.type == FSTRING_START:
+            depth, first = depth + 1, first if depth else token
+        elif token.type == FSTRING_END and depth:
+            depth -= 1
+            if not depth:
+                (row0, col0), (row1, col1) = first.start, token.end
+                text = source[offsets[row0 - 1] + col0:offsets[row1 - 1] + col1]
+                yield tokenize.TokenInfo(tokenize.STRING, text, first.start, token.end, first.line)
+        elif not depth:  # the parts inside an f-string belong to it, as on Python 3.11
+            yield token
+
+
+def line_offsets(source):
+    """Offset in `source` of the start of each line (tokenize's rows count from 1)."""
     offsets = [0]
-    for line in lines:
+    for line in source.splitlines(keepends=True):
         offsets.append(offsets[-1] + len(line))
+    return offsets
+
+
+def code_tokens(source):
+    """(token, start offset, end offset) for each token of `source`, an f-string being one STRING token."""
+    offsets = line_offsets(source)
+    for token in join_fstrings(tokenize.generate_tokens(io.StringIO(source).readline), source):
+        (row0, col0), (row1, col1) = token.start, token.end
+        yield token, offsets[row0 - 1] + col0, offsets[row1 - 1] + col1
+
+
+def literal_content(token):
+    """(prefix, quote, text between the quotes) of a STRING token."""
+    return STRING_PARTS.match(token.string).groups()
+
+
+def translate_code(source, strings, comments, used, unlisted):
+    """`source` with listed string-literal contents and comments replaced; adds the keys it used to `used` and
+    each string literal with letters that `strings` does not list to `unlisted`."""
     edits = []  # (start, end, new text)
-    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+    for token, start, end in code_tokens(source):
         new = None
         if token.type == tokenize.STRING:
-            prefix, quote, content = STRING_PARTS.match(token.string).groups()
+            prefix, quote, content = literal_content(token)
             if strings.get(content) is not None:
                 new, key = f"{prefix}{quote}{strings[content]}{quote}", ("strings", content)
+            elif content not in strings and re.search("[A-Za-z]", content):
+                unlisted.append(content)
         elif token.type == tokenize.COMMENT and comments.get(token.string) is not None:
             new, key = comments[token.string], ("comments", token.string)
         if new is not None:
             used.add(key)
-            (row0, col0), (row1, col1) = token.start, token.end
-            edits.append((offsets[row0 - 1] + col0, offsets[row1 - 1] + col1, new))
+            edits.append((start, end, new))
     for start, end, new in reversed(edits):
         source = source[:start] + new + source[end:]
     return source
@@ -127,10 +178,11 @@ def build_twin(en_nb, translation):
     """(Korean notebook without outputs, list of problems) from an English notebook and its translation."""
     ko_nb = copy.deepcopy(en_nb)
     ko_nb.metadata.pop("widgets", None)  # widget state is stored again when the twin is executed
+    ko_nb.metadata.pop(INPUTS_KEY, None)
     markdown = {entry["en"].strip(): entry.get("ko") for entry in translation["markdown"]}
     texts = {entry["en"]: entry.get("ko") for entry in translation["metadata"]}
     labels = english_labels()
-    used, missing, missing_texts = set(), [], []  # missing: (cell index, English markdown)
+    used, missing, missing_texts, unlisted = set(), [], [], []  # missing: (cell index, English markdown)
     for index, cell in enumerate(ko_nb.cells):
         if cell.cell_type == "markdown":
             english = cell.source.strip()
@@ -140,23 +192,45 @@ def build_twin(en_nb, translation):
             else:
                 missing.append((index, english))
         elif cell.cell_type == "code":
-            cell.source = translate_code(cell.source, translation["strings"], translation["comments"], used)
+            new_strings = []
+            cell.source = translate_code(cell.source, translation["strings"], translation["comments"], used,
+                                         new_strings)
+            unlisted += [(index, string) for string in dict.fromkeys(new_strings)]
             cell.outputs, cell.execution_count = [], None
             cell.metadata.pop("execution", None)
         translate_metadata(cell.metadata.get("mystnb", {}), texts, used, missing_texts)
     problems, missing_texts = [], [(None, text) for text in missing_texts]
     for kind, entries, gaps in (("markdown", markdown, missing), ("metadata", texts, missing_texts)):
         stale = [english for english in entries if (kind, english) not in used]
-        for index, english in gaps:  # an edited English text: point at the stale entry it most likely came from
+        for index, english in gaps:  # an edited English text: show what changed since the stale entry
             nearest = difflib.get_close_matches(english, stale, n=1, cutoff=0.3)
-            hint = f"\n  (nearest unused entry starts: {nearest[0][:70]!r})" if nearest else ""
             where = f"cell {index}: no Korean for this English markdown" if kind == "markdown" else "no Korean for"
-            problems.append(f"{where}:\n{_indent(english)}{hint}")
+            change = (f"\n  changed since the stale `en:` entry ([-removed-] {{+added+}}):\n"
+                      f"{_indent(word_diff(nearest[0], english))}" if nearest else "")
+            problems.append(f"{where}:\n{_indent(english)}{change}")
         problems += [f"{kind} entry used by no cell (stale?):\n{_indent(english)}" for english in stale]
     for kind in ("strings", "comments"):
         problems += [f"{kind} entry {key!r} matches nothing in the code" for key, value in translation[kind].items()
                      if value is not None and (kind, key) not in used]
+    problems += [f"cell {index}: new string {string!r} would reach the Korean twin in English: add it under "
+                 f"`strings:` with its Korean (null keeps the English)" for index, string in unlisted]
     return ko_nb, problems
+
+
+def word_diff(old, new, context=4):
+    """`new` against `old` word by word: [-removed-] {+added+}; long unchanged runs shortened to `context` words."""
+    a, b = old.split(), new.split()
+    out = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            same = a[i1:i2]
+            head = same[:context] if out else []
+            tail = same[-context:] if i2 < len(a) or j2 < len(b) else []
+            out += same if len(same) <= len(head) + len(tail) + 1 else [*head, "…", *tail]
+            continue
+        out += [f"[-{' '.join(a[i1:i2])}-]"] if i2 > i1 else []
+        out += [f"{{+{' '.join(b[j1:j2])}+}}"] if j2 > j1 else []
+    return " ".join(out)
 
 
 def _indent(text):
@@ -193,9 +267,83 @@ def write(name, execute=True):
     path = KO_DIR / f"{name}.ipynb"
     nbformat.write(ko_nb, path)
     if execute:
-        jupyter = Path(sys.executable).with_name("jupyter")
-        subprocess.run([str(jupyter), "execute", "--inplace", path.name], cwd=KO_DIR, check=True)
+        run(path)
     print(f"wrote {path.relative_to(ROOT)}" + (" and executed it" if execute else " (not executed: run it)"))
+
+
+def inputs_hash(nb):
+    """sha256 of what the outputs of `nb` are computed from: its code cells and tags, utils' sources, the pins."""
+    digest = hashlib.sha256()
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            digest.update(repr((cell.source, cell.metadata.get("tags", []))).encode())
+    for path in sorted(p for p in (ROOT / "utils").rglob("*") if p.suffix in (".py", ".js", ".css")):
+        digest.update(path.relative_to(ROOT).as_posix().encode() + path.read_bytes())
+    digest.update((ROOT / "requirements.txt").read_bytes())
+    return digest.hexdigest()
+
+
+def stale_reasons(nb):
+    """Why the stored outputs of `nb` are stale; empty when they are what its code computes today."""
+    reasons = []
+    if nb.metadata.get(INPUTS_KEY) != inputs_hash(nb):
+        reasons.append("its code, utils (widget JavaScript included) or requirements.txt changed since it was run")
+    code = [cell for cell in nb.cells if cell.cell_type == "code" and cell.source.strip()]
+    if [cell.execution_count for cell in code] != list(range(1, len(code) + 1)):
+        reasons.append("it was not run top to bottom in one kernel")
+    shown = {out.data[WIDGET_VIEW]["model_id"] for cell in code for out in cell.get("outputs", [])
+             if WIDGET_VIEW in out.get("data", {})}
+    if not shown <= set(nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})):
+        reasons.append("the state of a shown widget is not stored (a JupyterLab save)")
+    return reasons
+
+
+def run(path):
+    """Execute notebook `path` in a fresh kernel that imports this checkout's utils; store the outputs, the widget
+    state and the inputs hash in the file, as `jupyter execute --inplace` does (plus the hash)."""
+    nb = nbformat.read(path, as_version=4)
+    pythonpath = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    client = NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+    client.execute(env={**os.environ, "PYTHONPATH": pythonpath})
+    nb.metadata[INPUTS_KEY] = inputs_hash(nb)
+    nbformat.write(nb, path)
+
+
+def refresh(names):
+    """`make notebooks`: run each stale English notebook, rebuild its Korean twin, run the twin if it is stale."""
+    known = sorted(path.stem for path in EN_DIR.glob("*.ipynb"))
+    if set(names) - set(known):
+        sys.exit(f"no English notebook {sorted(set(names) - set(known))} in notebooks/en; NAME is one of {known}")
+    problems = []
+    for name in names:
+        en_path, ko_path = EN_DIR / f"{name}.ipynb", KO_DIR / f"{name}.ipynb"
+        _run_if_stale(en_path)
+        if not translation_path(name).exists():
+            problems.append(f"{name}: {translation_path(name).relative_to(ROOT)} is missing; start it with "
+                            f"`.venv/bin/python tools/notebook_twin.py --init {name}`")
+            continue
+        ko_nb, twin_problems = build_twin(nbformat.read(en_path, as_version=4), load_translation(name))
+        if twin_problems:
+            problems += [f"{name}: {problem}" for problem in twin_problems]
+            continue
+        stored = nbformat.read(ko_path, as_version=4) if ko_path.exists() else None
+        if stored is None or list(map(_essentials, stored.cells)) != list(map(_essentials, ko_nb.cells)):
+            nbformat.write(ko_nb, ko_path)
+            print(f"rebuilt {ko_path.relative_to(ROOT)} from its translation file")
+        _run_if_stale(ko_path)
+    if problems:
+        sys.exit("\n".join(problems) + "\nfix the translation file(s) in notebooks/ko/translations/, then run "
+                 "`make notebooks` again")
+
+
+def _run_if_stale(path):
+    """Execute `path` when its stored outputs are stale; say which it was."""
+    reasons = stale_reasons(nbformat.read(path, as_version=4))
+    if not reasons:
+        print(f"up to date: {path.relative_to(ROOT)}")
+        return
+    print(f"executing {path.relative_to(ROOT)}: {'; '.join(reasons)}", flush=True)
+    run(path)
 
 
 def init(name):
@@ -207,9 +355,9 @@ def init(name):
     strings = {}
     for cell in en_nb.cells:
         if cell.cell_type == "code":
-            for token in tokenize.generate_tokens(io.StringIO(cell.source).readline):
-                if token.type == tokenize.STRING and re.search("[A-Za-z]", token.string):
-                    strings.setdefault(STRING_PARTS.match(token.string).group(3), None)
+            for token, _, _ in code_tokens(cell.source):
+                if token.type == tokenize.STRING and re.search("[A-Za-z]", literal_content(token)[2]):
+                    strings.setdefault(literal_content(token)[2], None)
     texts = []
     for cell in en_nb.cells:
         translate_metadata(copy.deepcopy(cell.metadata.get("mystnb", {})), {}, set(), texts)
@@ -238,11 +386,16 @@ def main():
     group.add_argument("--check", action="store_true", help="report twins that are out of step; write nothing")
     group.add_argument("--init", action="store_true", help="start a translation file for each name")
     group.add_argument("--no-execute", action="store_true", help="write the twin without executing it")
+    group.add_argument("--refresh", action="store_true",
+                       help="rebuild the twins and execute every stale notebook of both editions (make notebooks)")
     args = parser.parse_args()
+    if args.refresh:
+        return refresh(args.names or sorted(path.stem for path in EN_DIR.glob("*.ipynb")))
     if args.check:
         names = args.names or sorted(p.stem for p in KO_DIR.glob("*.ipynb"))
         problems = [f"{name}: {problem}" for name in names for problem in check(name)]
-        print("\n".join(problems) or f"in step: {', '.join(names)}")
+        fix = "\nfix: edit notebooks/ko/translations/NAME.yml as said above, then run `make notebooks NAME=NAME`"
+        print("\n".join(problems) + fix if problems else f"in step: {', '.join(names)}")
         sys.exit(1 if problems else 0)
     if not args.names:
         parser.error("name at least one notebook")

@@ -1,0 +1,132 @@
+"""tools/notebook_twin.py guards the translation: new English strings, word diffs, f-strings on any Python, staleness.
+
+The checks run the tool on a copy of the notebooks in a temporary folder, so the repository is never changed.
+"""
+
+import json
+import shutil
+import subprocess
+import sys
+import tokenize
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tools import notebook_twin
+
+REPO = Path(__file__).resolve().parent.parent
+SECTION = "visualizing-attention"
+
+
+@pytest.fixture
+def copy(tmp_path):
+    """A folder with the tool and every notebook and translation file, like the repository."""
+    (tmp_path / "tools").mkdir()
+    shutil.copy(REPO / "tools" / "notebook_twin.py", tmp_path / "tools")
+    shutil.copytree(REPO / "notebooks", tmp_path / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    return tmp_path
+
+
+def edit_english(copy, index, old, new):
+    """Replace `old` by `new` in cell `index` of the English notebook SECTION in `copy`."""
+    path = copy / "notebooks" / "en" / f"{SECTION}.ipynb"
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    source = "".join(nb["cells"][index]["source"])
+    assert old in source, f"cell {index} of {SECTION} no longer holds {old!r}: update this test"
+    nb["cells"][index]["source"] = source.replace(old, new, 1)
+    path.write_text(json.dumps(nb), encoding="utf-8")
+
+
+def check(copy):
+    """(exit code, output) of `notebook_twin.py --check SECTION` in `copy`."""
+    done = subprocess.run([sys.executable, copy / "tools" / "notebook_twin.py", "--check", SECTION],
+                          capture_output=True, text=True)
+    return done.returncode, done.stdout + done.stderr
+
+
+def test_a_new_english_plot_label_fails_the_check_and_is_named(copy):
+    edit_english(copy, 5, 'xlabel="Keys"', 'xlabel="Key index"')  # the architecture review's acceptance test
+    code, output = check(copy)
+    assert code == 1
+    assert f"{SECTION}: cell 5: new string 'Key index'" in output, output
+    assert output.rstrip().splitlines()[-1].startswith("fix:") and "make notebooks NAME=" in output, output
+
+
+def test_an_edited_markdown_cell_shows_a_word_diff():
+    nb = nbformat.read(REPO / "notebooks" / "en" / f"{SECTION}.ipynb", as_version=4)
+    assert "A sanity check: the identity" in nb.cells[3].source, "update this test"
+    nb.cells[3].source = nb.cells[3].source.replace("A sanity check: the identity", "A quick check: the identity")
+    _, problems = notebook_twin.build_twin(nb, notebook_twin.load_translation(SECTION))
+    assert any(p.startswith("cell 3: no Korean") and "[-sanity-] {+quick+}" in p for p in problems), problems
+
+
+@pytest.mark.parametrize(("old", "new", "diff"), [
+    ("one two three", "one 2 three", "one [-two-] {+2+} three"),
+    ("a b", "a b c", "a b {+c+}"),
+    (" ".join("abcdefghijklmnop") + " x", " ".join("abcdefghijklmnop") + " y", "… m n o p [-x-] {+y+}"),
+])
+def test_word_diff(old, new, diff):
+    assert notebook_twin.word_diff(old, new) == diff
+
+
+def tokens_312(source, parts):
+    """Python 3.12's tokens for a one-line `source`: `parts` are (type, text); positions follow from the text."""
+    column, tokens = 0, []
+    for kind, text in parts:
+        column = source.index(text, column)
+        tokens.append(tokenize.TokenInfo(kind, text, (1, column), (1, column + len(text)), source))
+        column += len(text)
+    return tokens
+
+
+def test_fstrings_of_python_312_are_joined_into_one_string():
+    start, middle, end = notebook_twin.FSTRING_START, getattr(tokenize, "FSTRING_MIDDLE", "FSTRING_MIDDLE"), \
+        notebook_twin.FSTRING_END
+    source = """label = f"bandwidth {f'{h}'}"  # h"""
+    parts = [(tokenize.NAME, "label"), (tokenize.OP, "="), (start, 'f"'), (middle, "bandwidth "), (tokenize.OP, "{"),
+             (start, "f'"), (tokenize.OP, "{"), (tokenize.NAME, "h"), (tokenize.OP, "}"), (end, "'"),
+             (tokenize.OP, "}"), (end, '"'), (tokenize.COMMENT, "# h")]
+    joined = [(t.type, t.string) for t in notebook_twin.join_fstrings(tokens_312(source, parts), source)]
+    assert joined == [(tokenize.NAME, "label"), (tokenize.OP, "="), (tokenize.STRING, """f"bandwidth {f'{h}'}\""""),
+                      (tokenize.COMMENT, "# h")]
+
+
+def test_fstrings_are_translated_on_this_python():
+    used, unlisted = set(), []
+    source = 'print(f"bandwidth {h}:", f"{x!r} units")\n'
+    translated = notebook_twin.translate_code(source, {"bandwidth {h}:": "대역폭 {h}:"}, {}, used, unlisted)
+    assert translated == 'print(f"대역폭 {h}:", f"{x!r} units")\n'
+    assert used == {("strings", "bandwidth {h}:")} and unlisted == ["{x!r} units"]
+
+
+def notebook(*sources, outputs=()):
+    """A small notebook with these code cells, the first one storing `outputs`."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in sources])
+    nb.metadata.kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells[0].outputs = list(outputs)
+    return nb
+
+
+@pytest.mark.slow
+def test_run_uses_this_checkout_and_makes_the_notebook_current(tmp_path):
+    path = tmp_path / "x.ipynb"
+    nbformat.write(notebook("import utils\nprint(utils.__file__)"), path)
+    assert notebook_twin.stale_reasons(nbformat.read(path, as_version=4)), "a notebook never run is stale"
+    notebook_twin.run(path)
+    nb = nbformat.read(path, as_version=4)
+    assert nb.cells[0].outputs[0].text.strip() == str(REPO / "utils" / "__init__.py")
+    assert notebook_twin.stale_reasons(nb) == []
+    nb.cells[0].source += "  # edited"
+    assert notebook_twin.stale_reasons(nb) == [
+        "its code, utils (widget JavaScript included) or requirements.txt changed since it was run"]
+
+
+def test_a_shown_widget_without_stored_state_is_stale():
+    view = nbformat.v4.new_output("display_data", {notebook_twin.WIDGET_VIEW: {"model_id": "m1"}})
+    nb = notebook("w", outputs=[view])
+    nb.cells[0].execution_count = 1
+    nb.metadata[notebook_twin.INPUTS_KEY] = notebook_twin.inputs_hash(nb)
+    assert notebook_twin.stale_reasons(nb) == ["the state of a shown widget is not stored (a JupyterLab save)"]
+    nb.metadata.widgets = {notebook_twin.WIDGET_STATE: {"state": {"m1": {}}}}
+    assert notebook_twin.stale_reasons(nb) == []
