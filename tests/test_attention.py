@@ -560,13 +560,6 @@ def test_kernels_keep_a_floating_dtype_and_make_integers_float():
         torch.testing.assert_close(integers, kernel(torch.tensor([-2.0, 0.0, 1.0])))
 
 
-def test_a_mask_on_another_device_is_named():
-    with pytest.raises(ValueError, match=r"mask is on device meta but the scores are on cpu"):
-        utils.softmax(torch.ones(2, 4), mask=torch.ones(2, 4, dtype=torch.bool, device="meta"))
-    with pytest.raises(ValueError, match=r"mask is on device meta but the scores are on cpu"):
-        utils.attention_pool(Q, K, V, mask=utils.valid_lens_mask(torch.tensor([1, 2], device="meta"), 4))
-
-
 # ---------------------------------------------------------------- every bad input and its message
 
 Q, K, V = torch.ones(2, 3), torch.ones(4, 3), torch.ones(4, 2)
@@ -683,6 +676,20 @@ BAD_INPUTS = {
                                r"W_q and W_k must have the same number of columns, got 5 and 4"),
     "additive w_v size": (lambda: utils.additive_scores(Q, K, torch.ones(3, 5), torch.ones(3, 5), torch.ones(4)),
                           ValueError, r"W_q and w_v must have the same number of hidden units, got 5 and 4"),
+    "additive overflows": (lambda: utils.additive_scores(Q, K, torch.full((3, 5), 3e38), torch.full((3, 5), -3e38),
+                                                         torch.ones(5)), ValueError,
+                           r"^queries, keys, W_q, W_k and w_v are too large: the additive scores overflow "
+                           r"torch\.float32 \(beyond ±3\.4e\+38\); scale them down or use float64$"),
+    "float64 q·k overflows": (lambda: utils.dot_product_scores(torch.full((1, 3), 1e200, dtype=torch.float64),
+                                                               torch.full((2, 3), 1e200, dtype=torch.float64)),
+                              ValueError, r"^queries and keys are too large: their dot products overflow "
+                              r"torch\.float64 \(beyond ±1\.8e\+308\); scale them down$"),
+    "mask on another device": (lambda: utils.softmax(torch.ones(2, 4), mask=torch.ones(2, 4, dtype=torch.bool,
+                                                                                       device="meta")), ValueError,
+                               r"mask is on device meta but the scores are on cpu; move it with mask\.to\(\)"),
+    "valid_lens on another device": (lambda: utils.attention_pool(Q, K, V, mask=utils.valid_lens_mask(
+                                         torch.tensor([1, 2], device="meta"), 4)), ValueError,
+                                     r"mask is on device meta but the scores are on cpu"),
     "additive w_v 2-D": (lambda: utils.additive_scores(Q, K, torch.ones(3, 5), torch.ones(3, 5), torch.ones(5, 1)),
                          ValueError, r"w_v must have at most 1 axes, got shape \(5, 1\)"),
 }

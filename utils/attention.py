@@ -269,6 +269,7 @@ def nadaraya_watson(queries, keys, values, kernel="gaussian", bandwidth=1.0):
     queries `(m,)` or `(m, d)`, keys `(n,)` or `(n, d)`, values `(n,)` or `(n, d_v)`;
     predictions have the values' trailing shape, weights are `(m, n)`.
     A query with no training point inside the kernel's support predicts 0 with all-zero weights.
+    As h -> 0 the Gaussian predicts the nearest training point's value (the mean over ties), for any valid h.
     """
     choice("kernel", kernel, KERNELS)
     queries = as_float_tensor("queries", queries, max_dim=2)
