@@ -314,12 +314,32 @@ def test_valid_len_zero_gives_zero_weights_where_d2l_gives_uniform():
     torch.testing.assert_close(weights, torch.zeros_like(scores))
 
 
-def test_valid_lens_with_batch_and_heads_broadcast_over_queries():
-    valid_lens = torch.tensor([[1, 2], [3, 4]])  # (batch, heads)
-    mask = utils.valid_lens_mask(valid_lens, 4)  # (batch, heads, 1, num_keys)
-    weights = utils.softmax(randn(2, 2, 3, 4, seed=2), mask=mask)
-    assert weights.shape == (2, 2, 3, 4)
-    torch.testing.assert_close((weights > 0).sum(-1), valid_lens[..., None].expand(2, 2, 3))
+def d2l_masked_softmax_2d(scores, valid_lens):
+    """d2l's semantics for valid_lens of shape (batch, num_queries): one length per query."""
+    scores = scores.clone()
+    for b, row in enumerate(valid_lens.tolist()):
+        for i, n in enumerate(row):
+            scores[b, i, n:] = -1e6
+    return torch.softmax(scores, dim=-1)
+
+
+@pytest.mark.parametrize("num_queries", [2, 3])  # 2 = the number of heads below: no silent (batch, heads) reading
+def test_two_dimensional_valid_lens_mean_one_length_per_query_as_in_d2l(num_queries):
+    valid_lens = torch.tensor([[1, 4, 2], [3, 2, 4]])[:, :num_queries]  # (batch, num_queries)
+    mask = utils.valid_lens_mask(valid_lens, 4)
+    assert mask.shape == (2, num_queries, 4)
+    scores = randn(2, num_queries, 4, seed=2)
+    torch.testing.assert_close(utils.softmax(scores, mask=mask), d2l_masked_softmax_2d(scores, valid_lens))
+    # with heads, d2l repeats the lengths for every head: the same mask broadcasts over a heads axis
+    head_scores = randn(2, 2, num_queries, 4, seed=3)
+    weights = utils.softmax(head_scores, mask=mask[:, None])
+    for h in range(2):
+        torch.testing.assert_close(weights[:, h], d2l_masked_softmax_2d(head_scores[:, h], valid_lens))
+
+
+def test_valid_lens_mask_is_built_on_the_device_of_valid_lens():
+    mask = utils.valid_lens_mask(torch.tensor([1, 2], device="meta"), 3)
+    assert mask.device.type == "meta" and mask.shape == (2, 1, 3) and mask.dtype == torch.bool
 
 
 # ---------------------------------------------------------------- gradients
@@ -397,6 +417,149 @@ def test_mixed_float64_and_integer_or_float32_inputs_are_promoted():
     torch.testing.assert_close(output, utils.multi_head_attention(q64, q64, q64, *[w32.double()] * 4, 3)[0])
 
 
+# ---------------------------------------------------------------- limits: tiny bandwidths and temperatures
+
+TINY = [1e-20, 3e-24, 1e-44, 1e-170, 1e-310, 5e-324]  # each passes validation; some round to 0 in float32
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("bandwidth", TINY)
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_a_tiny_bandwidth_gives_the_nearest_neighbour_limit(kernel, bandwidth, dtype):
+    keys, values = torch.tensor([0.0, 1.0, 3.0], dtype=dtype), torch.tensor([2.0, 3.0, 4.0], dtype=dtype)
+    queries = torch.tensor([3.0, 0.9, 0.5], dtype=dtype)  # on a key; nearest to one key; halfway between two
+    predictions, weights = utils.nadaraya_watson(queries, keys, values, kernel=kernel, bandwidth=bandwidth)
+    assert predictions.dtype == weights.dtype == dtype
+    if kernel == "gaussian":  # every query goes to its nearest key, ties split
+        expected = torch.tensor([[0.0, 0.0, 1.0], [0.0, 1.0, 0.0], [0.5, 0.5, 0.0]], dtype=dtype)
+    else:  # a compact support shrinks to the key itself: a query off every key gets nothing
+        expected = torch.tensor([[0.0, 0.0, 1.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]], dtype=dtype)
+    torch.testing.assert_close(weights, expected, rtol=0, atol=0)
+    torch.testing.assert_close(predictions, expected @ values, rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("bandwidth", [1e-20, 1e-300])
+def test_a_tiny_gaussian_bandwidth_goes_to_the_nearest_key_that_is_kept(bandwidth, dtype):
+    queries, keys = torch.tensor([[0.9], [0.1]], dtype=dtype), torch.tensor([[0.0], [1.0], [3.0]], dtype=dtype)
+    mask = torch.tensor([[True, False, True], [False, False, False]])  # the nearest key of query 0 is masked
+    _, weights = utils.attention_pool(queries, keys, torch.eye(3, dtype=dtype), scoring="gaussian",
+                                      bandwidth=bandwidth, mask=mask)
+    torch.testing.assert_close(weights, torch.tensor([[1.0, 0.0, 0.0], [0.0, 0.0, 0.0]], dtype=dtype), rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("temperature", [1e-40, 1e-46, 1e-300, 5e-324])
+@pytest.mark.parametrize("masked", [False, True])
+def test_a_tiny_temperature_gives_the_arg_max_with_ties_split(temperature, dtype, masked):
+    scores = torch.tensor([[1.0, 3.0, 3.0, 2.0], [0.5, -math.inf, 0.25, 0.5]], dtype=dtype)
+    mask = torch.tensor([True, True, True, False]) if masked else None
+    expected = torch.tensor([[0.0, 0.5, 0.5, 0.0], [0.5, 0.0, 0.0, 0.5]], dtype=dtype)
+    if masked:
+        expected = torch.tensor([[0.0, 0.5, 0.5, 0.0], [1.0, 0.0, 0.0, 0.0]], dtype=dtype)
+    weights = utils.softmax(scores, temperature=temperature, mask=mask)
+    assert weights.dtype == dtype
+    torch.testing.assert_close(weights, expected, rtol=0, atol=0)
+    finite = scores[:1]  # no -inf: the fast path
+    torch.testing.assert_close(utils.softmax(finite, temperature=temperature), expected[:1], rtol=0, atol=0)
+
+
+def test_kernel_scores_of_nearby_float32_points_far_from_the_origin_are_accurate():
+    """No cancellation: ‖q - k‖² is not computed as ‖q‖² + ‖k‖² - 2 q·k, which loses every digit here."""
+    queries = 1000 + randn(3, 4, seed=1, dtype=torch.float32) * 1e-2
+    keys = 1000 + randn(5, 4, seed=2, dtype=torch.float32) * 1e-2
+    distances = torch.cdist(queries.double(), keys.double())  # float64 reference from the same float32 inputs
+    expected = -((distances / 0.01) ** 2) / 2
+    torch.testing.assert_close(utils.kernel_scores(queries, keys, bandwidth=0.01).double(), expected,
+                               rtol=1e-5, atol=1e-5)
+
+
+def largest_intermediate(fn):
+    """Number of elements of the largest tensor that any torch operation returns while `fn` runs."""
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    class Largest(TorchDispatchMode):
+        numel = 0
+
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            out = func(*args, **(kwargs or {}))
+            for t in out if isinstance(out, tuple | list) else (out,):
+                if isinstance(t, torch.Tensor):
+                    Largest.numel = max(Largest.numel, t.numel())
+            return out
+
+    with Largest():
+        fn()
+    return Largest.numel
+
+
+@pytest.mark.parametrize("scoring", [*SCORINGS, "additive"])
+def test_scoring_memory_is_of_the_order_of_queries_times_keys(scoring):
+    batch, nq, nk, d = 2, 64, 48, 32  # (batch, nq, nk, d) would hold 32× more elements than the weights
+    queries, keys, values = randn(batch, nq, d, seed=1), randn(batch, nk, d, seed=2), randn(batch, nk, 2, seed=3)
+    if scoring == "additive":
+        params = randn(d, 16, seed=4), randn(d, 16, seed=5), randn(16, seed=6)
+        numel = largest_intermediate(lambda: utils.softmax(utils.additive_scores(queries, keys, *params)))
+    else:
+        numel = largest_intermediate(lambda: utils.attention_pool(queries, keys, values, scoring=scoring))
+    assert numel <= batch * nq * nk
+
+
+# ---------------------------------------------------------------- additive (Bahdanau) scoring
+
+
+def additive_loop(queries, keys, W_q, W_k, w_v):
+    """a(q, k) = Σ_j w_v[j] tanh(Σ_i q_i W_q[i, j] + Σ_i k_i W_k[i, j]), one pair at a time."""
+    return [[sum(w_v[j] * math.tanh(sum(q[i] * W_q[i][j] for i in range(len(q)))
+                                    + sum(k[i] * W_k[i][j] for i in range(len(k))))
+                 for j in range(len(w_v)))
+             for k in keys] for q in queries]
+
+
+@FAST
+@given(data=st.data())
+def test_additive_scores_equal_a_python_loop_over_the_formula(data):
+    nq, nk, dq, dk, h = (data.draw(st.integers(1, 4)) for _ in range(5))
+    queries, keys = data.draw(tensors((nq, dq), -2, 2)), data.draw(tensors((nk, dk), -2, 2))
+    W_q, W_k, w_v = data.draw(tensors((dq, h), -1, 1)), data.draw(tensors((dk, h), -1, 1)), data.draw(tensors((h,)))
+    expected = additive_loop(queries.tolist(), keys.tolist(), W_q.tolist(), W_k.tolist(), w_v.tolist())
+    scores = utils.additive_scores(queries, keys, W_q, W_k, w_v)
+    torch.testing.assert_close(scores, torch.tensor(expected, dtype=torch.float64), rtol=1e-12, atol=1e-12)
+
+
+def test_additive_scores_broadcast_over_batches_and_have_gradients():
+    queries, keys = randn(2, 3, 4, seed=1), randn(1, 5, 6, seed=2)  # query and key sizes may differ
+    W_q, W_k, w_v = randn(4, 3, seed=3), randn(6, 3, seed=4), randn(3, seed=5)
+    scores = utils.additive_scores(queries, keys, W_q, W_k, w_v)
+    assert scores.shape == (2, 3, 5)
+    for b in range(2):
+        expected = additive_loop(queries[b].tolist(), keys[0].tolist(), W_q.tolist(), W_k.tolist(), w_v.tolist())
+        torch.testing.assert_close(scores[b], torch.tensor(expected, dtype=torch.float64))
+    inputs = tuple(t.clone().requires_grad_() for t in (queries, keys, W_q, W_k, w_v))
+    assert torch.autograd.gradcheck(lambda *xs: utils.softmax(utils.additive_scores(*xs)), inputs)
+
+
+# ---------------------------------------------------------------- zero keys, dtypes of the kernels
+
+
+@pytest.mark.parametrize("scoring", SCORINGS)
+def test_zero_keys_give_zero_output_with_or_without_a_mask(scoring):
+    queries, keys, values = torch.ones(2, 3), torch.ones(0, 3), torch.ones(0, 4)
+    for mask in (None, torch.ones(2, 0, dtype=torch.bool), torch.ones(0, dtype=torch.bool)):
+        output, weights = utils.attention_pool(queries, keys, values, scoring=scoring, mask=mask)
+        assert weights.shape == (2, 0)
+        torch.testing.assert_close(output, torch.zeros(2, 4))
+
+
+def test_kernels_keep_a_floating_dtype_and_make_integers_float():
+    u64 = torch.tensor([-2.0, 0.0, 0.5], dtype=torch.float64)
+    for kernel in (utils.gaussian_kernel, utils.boxcar_kernel, utils.epanechnikov_kernel):
+        assert kernel(u64).dtype == torch.float64
+        integers = kernel(torch.tensor([-2, 0, 1]))
+        assert integers.dtype == torch.get_default_dtype()
+        torch.testing.assert_close(integers, kernel(torch.tensor([-2.0, 0.0, 1.0])))
+
+
 # ---------------------------------------------------------------- every bad input and its message
 
 Q, K, V = torch.ones(2, 3), torch.ones(4, 3), torch.ones(4, 2)
@@ -441,9 +604,12 @@ BAD_INPUTS = {
                       r"values must be a tensor or a rectangular nested list of numbers, got str"),
     "ragged queries": (lambda: utils.attention_pool([[1.0, 2.0], [3.0]], K, V), TypeError,
                        r"queries must be a tensor or a rectangular nested list of numbers, got a ragged .*list"),
-    "unknown scoring": (lambda: utils.attention_pool(Q, K, V, scoring="additive"), ValueError,
+    "unknown scoring": (lambda: utils.attention_pool(Q, K, V, scoring="cosine"), ValueError,
                         r"scoring must be one of 'dot', 'scaled_dot', 'gaussian', 'boxcar', 'epanechnikov'; "
-                        r"got 'additive'"),
+                        r"got 'cosine'"),
+    "additive needs parameters": (lambda: utils.attention_pool(Q, K, V, scoring="additive"), ValueError,
+                                  r"scoring 'additive' has parameters: compute "
+                                  r"additive_scores\(queries, keys, W_q, W_k, w_v\), then softmax"),
     "unknown kernel": (lambda: utils.nadaraya_watson([0.0], [0.0], [1.0], kernel="triangle"), ValueError,
                        r"kernel must be one of 'gaussian', 'boxcar', 'epanechnikov'; got 'triangle'"),
     "dot is not a kernel": (lambda: utils.nadaraya_watson([0.0], [0.0], [1.0], kernel="dot"), ValueError,
@@ -472,6 +638,60 @@ BAD_INPUTS = {
                          r"valid_lens must hold integers, got dtype torch.float32"),
     "valid_lens negative": (lambda: utils.valid_lens_mask([2, -1], 3), ValueError,
                             r"valid_lens must be >= 0, got \[2, -1\]"),
+    "num_keys float": (lambda: utils.valid_lens_mask([1], 2.5), ValueError,
+                       r"num_keys must be a non-negative integer, got 2\.5"),
+    "num_keys negative": (lambda: utils.valid_lens_mask([1], -1), ValueError,
+                          r"num_keys must be a non-negative integer, got -1"),
+    "num_keys bool": (lambda: utils.valid_lens_mask([1], True), ValueError,
+                      r"num_keys must be a non-negative integer, got True"),
+    "ragged keys": (lambda: utils.attention_pool(Q, [[1.0, 2.0], [3.0]], V), TypeError,
+                    r"keys must be a tensor or a rectangular nested list of numbers, got a ragged .*list"),
+    "None keys": (lambda: utils.attention_pool(Q, None, V), TypeError,
+                  r"keys must be a tensor or a rectangular nested list of numbers, got NoneType"),
+    "string keys": (lambda: utils.attention_pool(Q, "keys", V), TypeError,
+                    r"keys must be a tensor or a rectangular nested list of numbers, got str"),
+    "batches do not broadcast": (lambda: utils.attention_pool(torch.ones(2, 1, 3), torch.ones(3, 4, 3),
+                                                              torch.ones(3, 4, 2)), ValueError,
+                                 r"queries and keys must have batch shapes \(all axes but the last two\) "
+                                 r"that broadcast, got \(2,\) and \(3,\)"),
+    "values batch does not broadcast": (lambda: utils.attention_pool(torch.ones(2, 1, 3), torch.ones(2, 4, 3),
+                                                                     torch.ones(3, 4, 2)), ValueError,
+                                        r"queries, keys and values must have batch shapes .* got \(2,\), \(2,\) "
+                                        r"and \(3,\)"),
+    "score batches do not broadcast": (lambda: utils.dot_product_scores(torch.ones(2, 1, 3), torch.ones(3, 4, 3)),
+                                       ValueError, r"queries and keys must have batch shapes \(all axes but the "
+                                       r"last two\) that broadcast, got \(2,\) and \(3,\)"),
+    "q·k overflows": (lambda: utils.attention_pool(torch.full((1, 3), 1e20), torch.full((4, 3), 1e20), V,
+                                                   scoring="dot"), ValueError,
+                      r"^queries and keys are too large: their dot products overflow torch\.float32 "
+                      r"\(beyond ±3\.4e\+38\); scale them down or use float64$"),
+    "scaled q·k overflows": (lambda: utils.scaled_dot_product_scores(torch.full((1, 3), -1e20),
+                                                                     torch.full((4, 3), 1e20)), ValueError,
+                             r"^queries and keys are too large: their dot products overflow torch\.float32"),
+    "additive W_q rows": (lambda: utils.additive_scores(Q, K, torch.ones(2, 5), torch.ones(3, 5), torch.ones(5)),
+                          ValueError, r"queries and W_q must have the same size \(last axis of the input, rows of "
+                          r"W\), got 3 and 2"),
+    "additive widths differ": (lambda: utils.additive_scores(Q, K, torch.ones(3, 5), torch.ones(3, 4),
+                                                             torch.ones(5)), ValueError,
+                               r"W_q and W_k must have the same number of columns, got 5 and 4"),
+    "additive w_v size": (lambda: utils.additive_scores(Q, K, torch.ones(3, 5), torch.ones(3, 5), torch.ones(4)),
+                          ValueError, r"W_q and w_v must have the same number of hidden units, got 5 and 4"),
+    "additive overflows": (lambda: utils.additive_scores(Q, K, torch.full((3, 5), 3e38), torch.full((3, 5), -3e38),
+                                                         torch.ones(5)), ValueError,
+                           r"^queries, keys, W_q, W_k and w_v are too large: the additive scores overflow "
+                           r"torch\.float32 \(beyond ±3\.4e\+38\); scale them down or use float64$"),
+    "float64 q·k overflows": (lambda: utils.dot_product_scores(torch.full((1, 3), 1e200, dtype=torch.float64),
+                                                               torch.full((2, 3), 1e200, dtype=torch.float64)),
+                              ValueError, r"^queries and keys are too large: their dot products overflow "
+                              r"torch\.float64 \(beyond ±1\.8e\+308\); scale them down$"),
+    "mask on another device": (lambda: utils.softmax(torch.ones(2, 4), mask=torch.ones(2, 4, dtype=torch.bool,
+                                                                                       device="meta")), ValueError,
+                               r"mask is on device meta but the scores are on cpu; move it with mask\.to\(\)"),
+    "valid_lens on another device": (lambda: utils.attention_pool(Q, K, V, mask=utils.valid_lens_mask(
+                                         torch.tensor([1, 2], device="meta"), 4)), ValueError,
+                                     r"mask is on device meta but the scores are on cpu"),
+    "additive w_v 2-D": (lambda: utils.additive_scores(Q, K, torch.ones(3, 5), torch.ones(3, 5), torch.ones(5, 1)),
+                         ValueError, r"w_v must have at most 1 axes, got shape \(5, 1\)"),
 }
 
 

@@ -74,6 +74,10 @@ def test_show_heatmaps_rejects_other_than_four_axes_and_names_the_shape(shape):
 def test_show_heatmaps_rejects_empty_grids_and_wrong_titles():
     with pytest.raises(ValueError, match=r"matrices must hold at least one matrix, got shape \(0, 2, 3, 3\)"):
         utils.show_heatmaps(torch.ones(0, 2, 3, 3), "Keys", "Queries")
+    for shape in [(1, 1, 0, 3), (2, 1, 3, 0)]:
+        message = f"matrices must not be empty (num_queries and num_keys >= 1), got shape {shape}"
+        with pytest.raises(ValueError, match=re.escape(message)):
+            utils.show_heatmaps(torch.ones(shape), "Keys", "Queries")
     with pytest.raises(ValueError, match=r"titles must have one entry per column \(2\), got 3"):
         utils.show_heatmaps(torch.ones(1, 2, 3, 3), "Keys", "Queries", titles=["a", "b", "c"])
 

@@ -1,6 +1,7 @@
 """Queries, keys and values: the maths (PyTorch), the figures and the widgets of the chapter."""
 
 from .attention import (
+    additive_scores,
     attention_pool,
     attention_scores,
     boxcar_kernel,
@@ -24,6 +25,7 @@ __all__ = [
     "KernelRegressionExplorer",
     "ProjectionExplorer",
     "QueryExplorer",
+    "additive_scores",
     "attention_pool",
     "attention_scores",
     "boxcar_kernel",

@@ -7,8 +7,8 @@ import numbers
 import torch
 
 
-def as_float_tensor(name, x, min_dim=1, max_dim=None):
-    """Return `x` as a floating-point tensor, or raise a message that names `name`."""
+def as_float_tensor(name, x, min_dim=1, max_dim=None, finite=True):
+    """Return `x` as a floating-point tensor, or raise a message that names `name` (NaN, ±inf only if not `finite`)."""
     if isinstance(x, torch.Tensor):
         t = x
     else:
@@ -25,7 +25,7 @@ def as_float_tensor(name, x, min_dim=1, max_dim=None):
         raise ValueError(f"{name} must have at least {min_dim} axes, got shape {tuple(t.shape)}")
     if max_dim is not None and t.dim() > max_dim:
         raise ValueError(f"{name} must have at most {max_dim} axes, got shape {tuple(t.shape)}")
-    if not torch.isfinite(t).all():
+    if finite and not torch.isfinite(t).all():
         raise ValueError(f"{name} must be finite, got NaN or infinity in a tensor of shape {tuple(t.shape)}")
     return t
 
@@ -40,6 +40,14 @@ def positive(name, value):
     return value
 
 
+def integer(name, value, minimum):
+    """Return `value` if it is an integer >= `minimum` (0 or 1), else raise a message that names `name`."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        kind = "positive" if minimum == 1 else "non-negative"
+        raise ValueError(f"{name} must be a {kind} integer, got {value!r}")
+    return int(value)
+
+
 def choice(name, value, options):
     """Return `value` if it is one of `options`, else raise a message listing them."""
     if value not in options:
@@ -51,6 +59,17 @@ def same_size(name_a, size_a, name_b, size_b, what):
     """Raise unless two sizes agree; `what` says which axis is meant."""
     if size_a != size_b:
         raise ValueError(f"{name_a} and {name_b} must have the same {what}, got {size_a} and {size_b}")
+
+
+def broadcast(names, shapes):
+    """The broadcast of the batch `shapes` (all axes but the last two) of the arguments `names`, or raise."""
+    try:
+        return torch.broadcast_shapes(*shapes)
+    except RuntimeError:
+        listed = ", ".join(names[:-1]) + " and " + names[-1]
+        got = ", ".join(str(tuple(s)) for s in shapes[:-1]) + f" and {tuple(shapes[-1])}"
+        raise ValueError(f"{listed} must have batch shapes (all axes but the last two) that broadcast, got {got}") \
+            from None
 
 
 def common_dtype(*tensors):

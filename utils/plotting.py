@@ -35,6 +35,10 @@ def show_heatmaps(matrices, xlabel, ylabel, titles=None, figsize=(2.5, 2.5), cma
     num_rows, num_cols = matrices.shape[:2]
     if num_rows == 0 or num_cols == 0:
         raise ValueError(f"matrices must hold at least one matrix, got shape {tuple(matrices.shape)}")
+    if matrices.shape[2] == 0 or matrices.shape[3] == 0:
+        raise ValueError(
+            f"matrices must not be empty (num_queries and num_keys >= 1), got shape {tuple(matrices.shape)}"
+        )
     if titles is not None and len(titles) != num_cols:
         raise ValueError(f"titles must have one entry per column ({num_cols}), got {len(titles)}")
     matrices = matrices.to(torch.float32).cpu().numpy()
