@@ -4,6 +4,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+NODE_MODULES := node_modules/.package-lock.json
 BUILD_FLAGS := -W -n --keep-going
 
 .PHONY: book test quick lab lint system-deps bench bench-widgets lock assets clean
@@ -12,12 +13,14 @@ book: $(INSTALLED)  ## build the site into _build/html
 	$(BIN)/jupyter-book build . $(BUILD_FLAGS)
 	@echo "The site is in _build/html: open _build/html/index.html"
 
-test: $(INSTALLED) system-deps  ## every test: lint, units, notebooks, parity, build, browser, JupyterLab, Binder
+test: $(INSTALLED) $(NODE_MODULES) system-deps  ## every test: lint, units, notebooks, parity, build, browser, JupyterLab, Binder
 	$(BIN)/ruff check .
+	node_modules/.bin/eslint utils/widgets
 	$(BIN)/python -m pytest
 
-quick: $(INSTALLED)  ## lint and fast unit tests (under a minute)
+quick: $(INSTALLED) $(NODE_MODULES)  ## lint and fast unit tests (under a minute)
 	$(BIN)/ruff check .
+	node_modules/.bin/eslint utils/widgets
 	$(BIN)/python -m pytest -q -m "not slow" -p no:cacheprovider tests
 
 lab: $(INSTALLED)  ## JupyterLab on the notebooks
@@ -37,6 +40,11 @@ $(INSTALLED): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install -q --disable-pip-version-check $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX)) \
 	  "$$(grep '^torch==' requirements.txt)"
 	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+# The pinned JavaScript linter (package.json, package-lock.json): installed again only when the lock changes.
+$(NODE_MODULES): package.json package-lock.json
+	npm ci --no-audit --no-fund
 	touch $@
 
 # Chromium and a Hangul font for the browser tests, Node for the widget maths tests; only installed when missing.

@@ -17,8 +17,8 @@ import torch
 
 import utils
 from utils import database
+from utils.attention import pool_weights
 from utils.widgets import DatabaseExplorer, HeatmapExplorer, KernelRegressionExplorer, ProjectionExplorer, QueryExplorer
-from utils.widgets.query_explorer import pool_weights
 
 WIDGET_DIR = Path(utils.__file__).parent / "widgets"
 MATH_JS = WIDGET_DIR / "attention_math.js"

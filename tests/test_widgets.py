@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import utils
 from utils import database
-from utils.i18n import LABELS
+from utils.attention import POOL_MODES, pool_weights
 from utils.widgets import (
     DatabaseExplorer,
     HeatmapExplorer,
@@ -24,7 +24,7 @@ from utils.widgets import (
     ProjectionExplorer,
     QueryExplorer,
 )
-from utils.widgets.query_explorer import pool_weights
+from utils.widgets.labels import LABELS
 
 REPO = Path(__file__).resolve().parent.parent
 WIDGET_DIR = REPO / "utils" / "widgets"
@@ -269,11 +269,12 @@ def test_labels_complete_in_both_languages():
     used = set()
     for filename in {*JS_FILES.values(), "ui.js"}:
         source = (WIDGET_DIR / filename).read_text(encoding="utf-8")
-        used |= set(re.findall(r'\bt\("([a-z_]+)"\)', source))  # t("name")
+        used |= set(re.findall(r'\b(?:t\(|label\(model, )"([a-z_]+)"\)', source))  # t("name"), label(model, "name")
         used |= set(re.findall(r'\blogSlider\(model, "([a-z_]+)"', source))  # labelled by the trait's name
         selects = re.findall(r'\btraitSelect\(model, "([a-z_]+)", [^;]*?(?:, "([a-z_]+)")?\);', source)
         used |= {caption or name for name, caption in selects}  # labelled by the caption, else the trait's name
-    dynamic = {f"mode_{m}" for m in ("softmax", "argmax", "uniform")} | {"query_x", "query_y"}
+    dynamic = {f"mode_{m}" for m in POOL_MODES} | {f"button_{m}" for m in POOL_MODES if m != "softmax"}
+    dynamic |= {"query_x", "query_y"}
     dynamic |= set(utils.attention.SCORINGS) | set(database.MODES)
     assert len(used) > 30
     assert used | dynamic <= LABELS["en"].keys(), sorted((used | dynamic) - LABELS["en"].keys())
