@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import torch
+import traitlets
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -294,6 +295,26 @@ def test_js_shows_no_hard_wired_text():
     for filename in {*JS_FILES.values(), "ui.js"}:
         source = (WIDGET_DIR / filename).read_text(encoding="utf-8")
         assert not re.findall(r'(?:text|label|textContent)\s*[:=]\s*"[A-Za-z]', source), filename
+
+
+def test_js_views_name_no_choice_lists():
+    # the options come from Python in the `choices` trait; only attention_math.js names kernels, as maths
+    options = {*utils.attention.SCORINGS, *POOL_MODES, *database.MODES} - {"softmax", "soft"}  # single-name checks
+    for filename in {*JS_FILES.values(), "ui.js"}:
+        source = (WIDGET_DIR / filename).read_text(encoding="utf-8")
+        named = sorted(option for option in options if f'"{option}"' in source)
+        assert not named, f"{filename} names {named}: send them in the widget's `choices` trait"
+
+
+def test_choices_trait_is_utils_lists():
+    assert QueryExplorer().choices == {"scoring": ["dot", "scaled_dot", "gaussian"], "mode": list(POOL_MODES),
+                                       "kernel": list(utils.attention.KERNELS)}
+    assert HeatmapExplorer().choices == {"scoring": list(utils.attention.SCORINGS),
+                                         "kernel": list(utils.attention.KERNELS)}
+    assert KernelRegressionExplorer().choices == {"kernel": list(utils.attention.KERNELS)}
+    assert DatabaseExplorer().choices == {"mode": list(database.MODES)}
+    with pytest.raises(traitlets.TraitError, match="read-only"):
+        QueryExplorer().choices = {}
 
 
 @pytest.mark.parametrize("notebook", sorted(REPO.glob("notebooks/*/*.ipynb")), ids=lambda p: "/".join(p.parts[-2:]))
