@@ -392,7 +392,11 @@ def torch_numbers(name, w):
     if name == "DatabaseExplorer":
         records = [tuple(row) for row in w.records]
         weights, scores = database.lookup_weights(records, w.text, mode=w.mode, temperature=w.temperature)
-        return {"rows": torch.stack([scores, weights], dim=1), "python": [(w.weights, weights)]}
+        if w.mode == "soft":  # the result line names the three largest weights
+            result = weights.sort(descending=True).values[:3]
+        else:
+            result = database.returned_value(records, weights) or LABELS[w.lang]["no_record"]
+        return {"rows": torch.stack([scores, weights], dim=1), "result": result, "python": [(w.weights, weights)]}
     if name == "KernelRegressionExplorer":
         prediction, weights = utils.nadaraya_watson(f64([w.x_test]), f64(w.x_train), f64(w.y_train), kernel=w.kernel,
                                                     bandwidth=w.bandwidth)
@@ -418,6 +422,11 @@ def assert_shows(name, standin):
     if "readout" in expected:
         torch.testing.assert_close(f64(numbers_in(shown["readout"])[-len(expected["readout"]):]), expected["readout"],
                                    **digits)
+    if isinstance(expected.get("result"), str):
+        assert shown["result"].endswith(f": {expected['result']}"), (shown["result"], expected["result"])
+        expected["result"] = f64([])  # compared above
+    elif "result" in expected:
+        torch.testing.assert_close(f64(numbers_in(shown["result"])), expected["result"], **digits)
     return expected
 
 
@@ -432,7 +441,9 @@ PYTHON_CHANGES = {
                          ("mode", "soft"), ("records", [["Kim", "Minji"], ["Kimura", "Ren"], ["Lee", "Jiwoo"]])],
     "KernelRegressionExplorer": [("x_test", 0.75), ("bandwidth", 0.2), ("kernel", "boxcar"), ("kernel", "epanechnikov"),
                                  ({"x_train": [0.0, 1.0, 2.5, 4.0], "y_train": [1.0, -1.0, 3.0, 0.5]}, None)],
-    "ProjectionExplorer": [("token", 4), ("head", 1), ("token", 2)],
+    "ProjectionExplorer": [("token", 4), ("head", 1), ("token", 2),
+                           ({name: getattr(utils.ProjectionExplorer(seed=3), name) for name in
+                             ("tokens", "num_heads", "seed", "embeddings", "W_q", "W_k", "W_v", "W_o")}, None)],
 }
 # view -> Python: (control, action, argument) done in the DOM; the view saves the inputs, Python recomputes
 VIEW_ACTIONS = {
@@ -461,7 +472,7 @@ def test_python_changes_redraw_the_view(page, name):
     for trait, value in PYTHON_CHANGES[name]:
         with standin.widget.hold_trait_notifications():
             for key, new in (trait.items() if isinstance(trait, dict) else [(trait, value)]):
-                setattr(standin.widget, key, new)
+                standin.widget.set_trait(key, new)  # set_trait: ProjectionExplorer's data traits are read-only
         assert standin.from_python(), trait
         after = assert_shows(name, standin)  # the view redrew with torch's numbers for the new traits
         changed = [not torch.equal(after[k], before[k]) for k in after if k != "python" and k in before]
