@@ -4,6 +4,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+NODE_MODULES := node_modules/.package-lock.json
 BUILD_FLAGS := -W -n --keep-going
 
 .PHONY: book test quick lab notebooks lint system-deps bench bench-widgets lock assets clean FORCE
@@ -12,12 +13,14 @@ book: $(INSTALLED)  ## build the site into _build/html
 	$(BIN)/jupyter-book build . $(BUILD_FLAGS)
 	@echo "The site is in _build/html: open _build/html/index.html"
 
-test: $(INSTALLED) system-deps  ## every test: lint, units, notebooks, parity, build, browser, JupyterLab, Binder
+test: $(INSTALLED) system-deps $(NODE_MODULES)  ## every test: lint, units, notebooks, parity, build, browser, JupyterLab, Binder
 	$(BIN)/ruff check .
+	node_modules/.bin/eslint utils/widgets
 	$(BIN)/python -m pytest
 
-quick: $(INSTALLED)  ## lint and fast unit tests (under a minute)
+quick: $(INSTALLED) $(NODE_MODULES)  ## lint and fast unit tests (under a minute)
 	$(BIN)/ruff check .
+	node_modules/.bin/eslint utils/widgets
 	$(BIN)/python -m pytest -q -m "not slow" -p no:cacheprovider tests
 
 # JupyterLab refuses root without --allow-root; LAB_ARGS adds options, e.g. LAB_ARGS="--no-browser --port=8890".
@@ -54,12 +57,19 @@ $(INSTALLED): requirements.txt pyproject.toml $(if $(CUDA_TORCH),FORCE)
 	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.txt
 	touch $@
 
-# Chromium and a Hangul font for the browser tests, Node for the widget maths tests; only installed when missing.
+# The pinned JavaScript linter (package.json, package-lock.json): installed again only when the lock changes.
+$(NODE_MODULES): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+# Chromium and a Hangul font for the browser tests, Node for the widget maths tests, npm for the linter; only
+# installed when missing.
 system-deps:
-	@if ! command -v chromium >/dev/null || ! command -v node >/dev/null || ! fc-list 2>/dev/null | grep -qi nanum; then \
+	@if ! command -v chromium >/dev/null || ! command -v node >/dev/null || ! command -v npm >/dev/null \
+	    || ! fc-list 2>/dev/null | grep -qi nanum; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -q && $$SUDO apt-get install -y -q --no-install-recommends chromium fonts-nanum fontconfig \
-	    $$(command -v node >/dev/null || echo nodejs); \
+	    $$(command -v node >/dev/null || echo nodejs) $$(command -v npm >/dev/null || echo npm); \
 	fi
 
 lock:  ## rewrite requirements.txt from .venv

@@ -355,7 +355,7 @@ def test_widgets_name_their_language(path):
 def test_no_avoided_variant_in_either_edition():
     """No Korean variant the glossary avoids appears in the Korean edition (prose, code, widget labels, landing page),
     and no English misspelling it lists appears in the English edition."""
-    shared = [ROOT / "intro.md", ROOT / "utils" / "i18n.py"]
+    shared = [ROOT / "intro.md", ROOT / "utils" / "widgets" / "labels.py"]
     korean = [*KO_NOTEBOOKS, *sorted((ROOT / "chapters" / "ko").glob("*.md")), *shared]
     english = [*EN_NOTEBOOKS, *EN_PAGES, *shared]
     found = [hit for path in korean if path.exists() for hit in avoided_phrases(path, "avoid")]

@@ -16,9 +16,9 @@ import pytest
 import torch
 
 import utils
-from utils import database
+from utils import attention, database, plotting
+from utils.attention import pool_weights
 from utils.widgets import DatabaseExplorer, HeatmapExplorer, KernelRegressionExplorer, ProjectionExplorer, QueryExplorer
-from utils.widgets.query_explorer import pool_weights
 
 WIDGET_DIR = Path(utils.__file__).parent / "widgets"
 MATH_JS = WIDGET_DIR / "attention_math.js"
@@ -67,6 +67,10 @@ def run_js(node, calls):
                           timeout=120, encoding="utf-8")
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
+
+
+def f64(x):
+    return torch.tensor(x, dtype=torch.float64)
 
 
 def randn(generator, *shape, scale=1.0):
@@ -206,6 +210,77 @@ def test_lookup_matches_python(node, mode):
         assert got["result"] == expected
         found += expected is not None
     assert mode == "soft" or found >= len(database.DATABASE)
+
+
+def test_convex_hull_matches_python(node):
+    g = torch.Generator().manual_seed(6)
+    clouds = [[[0.0, 0.0]], [[1.0, 2.0], [1.0, 2.0]], [[0.0, 0.0], [1.0, 1.0], [2.0, 2.0]],  # one point, twins, a line
+              [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [0.5, 0.5], [0.5, 0.0], [0.0, 0.0]]]  # inner, edge, twin
+    clouds += [randn(g, 1 + i % 12, 2).round(decimals=i % 3).tolist() for i in range(200)]  # rounding makes ties
+    results = run_js(node, [("convexHull", (cloud,)) for cloud in clouds])
+    for cloud, got in zip(clouds, results, strict=True):
+        expected = plotting.convex_hull(cloud)  # the same vertices in the same order (Python's in float32)
+        assert len(got) == len(expected), cloud
+        torch.testing.assert_close(f64(got), f64(expected), **TOL)
+
+
+def test_shared_constants_match_python(node):
+    got = json.loads(subprocess.run(
+        [node, "-e", "const m = require(process.argv[1]); console.log(JSON.stringify([m.TIE_TOLERANCE, "
+                     "Object.keys(m.LOG_KERNELS)]))", str(MATH_JS)], capture_output=True, text=True, timeout=60).stdout)
+    assert got == [attention.TIE_TOLERANCE, list(attention.KERNELS)]
+
+
+def boundary_cases():
+    """attentionPool calls on the edges: distance exactly one bandwidth, ties, nothing in the window, tiny/huge T."""
+    one = [[0.0], [0.5], [-0.5], [0.25]]  # keys at distance 0, h, h, h/2 of the query 0 (exact in binary)
+    values = [[1.0], [2.0], [4.0], [8.0]]
+    cases = [([[0.0]], one, values, kernel, 1.0, 0.5) for kernel in attention.KERNELS]  # |q - k| = h exactly
+    cases += [([[0.0]], [[0.5], [-0.5]], [[2.0], [4.0]], kernel, 1.0, 0.5) for kernel in attention.KERNELS]
+    cases += [([[0.0]], [[0.75], [-0.75]], [[2.0], [4.0]], kernel, 1.0, 0.5) for kernel in ("boxcar", "epanechnikov")]
+    ties = [[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]]  # two identical keys: equal scores
+    for temperature in (5e-324, 1e-300, 1e-3, 1.0, 1e3, 1e300, 1.7e308):
+        cases += [([[2.0, 0.5]], ties, [[1.0, 0.0], [0.0, 1.0], [5.0, 5.0]], scoring, temperature, 1.0)
+                  for scoring in ("dot", "scaled_dot", "gaussian")]
+    return cases
+
+
+def test_boundary_inputs_match_torch(node):
+    cases = boundary_cases()
+    results = run_js(node, [("attentionPool", case) for case in cases])
+    for (q, k, v, scoring, temperature, bandwidth), got in zip(cases, results, strict=True):
+        q, k, v = f64(q), f64(k), f64(v)
+        output, weights = utils.attention_pool(q, k, v, scoring=scoring, temperature=temperature, bandwidth=bandwidth)
+        scores = utils.attention_scores(q, k, scoring=scoring, bandwidth=bandwidth)
+        where = (scoring, temperature, bandwidth)
+        torch.testing.assert_close(decode(got["scores"]), scores, **TOL, msg=lambda m, w=where: f"{w}: {m}")
+        torch.testing.assert_close(decode(got["weights"]), weights, **TOL, msg=lambda m, w=where: f"{w}: {m}")
+        torch.testing.assert_close(decode(got["output"]), output, **TOL, msg=lambda m, w=where: f"{w}: {m}")
+    # the edges did happen: a key exactly one bandwidth away is inside the boxcar, at the rim of Epanechnikov
+    boxcar, epanechnikov = results[1]["weights"][0], results[2]["weights"][0]
+    assert boxcar == [0.25] * 4 and epanechnikov[1:3] == [0, 0]
+    assert results[-1]["weights"][0][0] == results[-1]["weights"][0][1] > 0  # tied keys share the weight
+
+
+@pytest.mark.parametrize("temperature", [0, -1.0, math.inf, math.nan])
+def test_softmax_refuses_a_temperature_python_refuses(node, temperature):
+    with pytest.raises(ValueError) as python:
+        utils.softmax(f64([1.0, 2.0]), temperature=temperature)
+    script = "const m = require(process.argv[1]); try { m.softmax([1, 2], Number(process.argv[2])); } " \
+             "catch (error) { console.log(error.message); }"
+    done = subprocess.run([node, "-e", script, str(MATH_JS), str(temperature)], capture_output=True, text=True,
+                          timeout=60)
+    message = done.stdout.strip()
+    assert message.startswith("temperature must be a positive finite number, got"), message
+    assert str(python.value).startswith("temperature must be a positive finite number")
+
+
+def test_all_keys_masked_give_zero_weights_and_output(node):
+    cases = [([[0.0]], [[5.0], [-5.0]], [[1.0], [2.0]], kernel, 1.0, 0.5) for kernel in ("boxcar", "epanechnikov")]
+    results = run_js(node, [("attentionPool", case) for case in cases])
+    for case, got in zip(cases, results, strict=True):
+        output, weights = utils.attention_pool(*(f64(x) for x in case[:3]), scoring=case[3], bandwidth=case[5])
+        assert got["weights"] == weights.tolist() == [[0.0, 0.0]] and got["output"] == output.tolist() == [[0.0]]
 
 
 WIDGET_CLASSES = [QueryExplorer, HeatmapExplorer, DatabaseExplorer, KernelRegressionExplorer, ProjectionExplorer]

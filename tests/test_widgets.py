@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 import torch
+import traitlets
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import utils
 from utils import database
-from utils.i18n import LABELS
+from utils.attention import POOL_MODES, pool_weights
 from utils.widgets import (
     DatabaseExplorer,
     HeatmapExplorer,
@@ -24,7 +25,7 @@ from utils.widgets import (
     ProjectionExplorer,
     QueryExplorer,
 )
-from utils.widgets.query_explorer import pool_weights
+from utils.widgets.labels import LABELS
 
 REPO = Path(__file__).resolve().parent.parent
 WIDGET_DIR = REPO / "utils" / "widgets"
@@ -269,11 +270,12 @@ def test_labels_complete_in_both_languages():
     used = set()
     for filename in {*JS_FILES.values(), "ui.js"}:
         source = (WIDGET_DIR / filename).read_text(encoding="utf-8")
-        used |= set(re.findall(r'\bt\("([a-z_]+)"\)', source))  # t("name")
+        used |= set(re.findall(r'\b(?:t\(|label\(model, )"([a-z_]+)"\)', source))  # t("name"), label(model, "name")
         used |= set(re.findall(r'\blogSlider\(model, "([a-z_]+)"', source))  # labelled by the trait's name
         selects = re.findall(r'\btraitSelect\(model, "([a-z_]+)", [^;]*?(?:, "([a-z_]+)")?\);', source)
         used |= {caption or name for name, caption in selects}  # labelled by the caption, else the trait's name
-    dynamic = {f"mode_{m}" for m in ("softmax", "argmax", "uniform")} | {"query_x", "query_y"}
+    dynamic = {f"mode_{m}" for m in POOL_MODES} | {f"button_{m}" for m in POOL_MODES if m != "softmax"}
+    dynamic |= {"query_x", "query_y"}
     dynamic |= set(utils.attention.SCORINGS) | set(database.MODES)
     assert len(used) > 30
     assert used | dynamic <= LABELS["en"].keys(), sorted((used | dynamic) - LABELS["en"].keys())
@@ -293,6 +295,26 @@ def test_js_shows_no_hard_wired_text():
     for filename in {*JS_FILES.values(), "ui.js"}:
         source = (WIDGET_DIR / filename).read_text(encoding="utf-8")
         assert not re.findall(r'(?:text|label|textContent)\s*[:=]\s*"[A-Za-z]', source), filename
+
+
+def test_js_views_name_no_choice_lists():
+    # the options come from Python in the `choices` trait; only attention_math.js names kernels, as maths
+    options = {*utils.attention.SCORINGS, *POOL_MODES, *database.MODES} - {"softmax", "soft"}  # single-name checks
+    for filename in {*JS_FILES.values(), "ui.js"}:
+        source = (WIDGET_DIR / filename).read_text(encoding="utf-8")
+        named = sorted(option for option in options if f'"{option}"' in source)
+        assert not named, f"{filename} names {named}: send them in the widget's `choices` trait"
+
+
+def test_choices_trait_is_utils_lists():
+    assert QueryExplorer().choices == {"scoring": ["dot", "scaled_dot", "gaussian"], "mode": list(POOL_MODES),
+                                       "kernel": list(utils.attention.KERNELS)}
+    assert HeatmapExplorer().choices == {"scoring": list(utils.attention.SCORINGS),
+                                         "kernel": list(utils.attention.KERNELS)}
+    assert KernelRegressionExplorer().choices == {"kernel": list(utils.attention.KERNELS)}
+    assert DatabaseExplorer().choices == {"mode": list(database.MODES)}
+    with pytest.raises(traitlets.TraitError, match="read-only"):
+        QueryExplorer().choices = {}
 
 
 @pytest.mark.parametrize("notebook", sorted(REPO.glob("notebooks/*/*.ipynb")), ids=lambda p: "/".join(p.parts[-2:]))

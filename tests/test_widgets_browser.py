@@ -15,9 +15,9 @@ from conftest import screenshot_dir
 
 import utils
 from utils import database
-from utils.i18n import LABELS
+from utils.attention import pool_weights
 from utils.widgets import ProjectionExplorer
-from utils.widgets.query_explorer import pool_weights
+from utils.widgets.labels import LABELS
 
 WIDGET_CLASSES = ["QueryExplorer", "HeatmapExplorer", "DatabaseExplorer", "KernelRegressionExplorer",
                   "ProjectionExplorer"]
@@ -159,9 +159,9 @@ def exercise_query_explorer(view):
     act_and_check(view, "QueryExplorer", press(control("temperature"), "ArrowLeft", 30))
     act_and_check(view, "QueryExplorer", lambda: control("scoring").select_option("gaussian"))
     act_and_check(view, "QueryExplorer", press(control("bandwidth"), "ArrowLeft", 30))
-    state = act_and_check(view, "QueryExplorer", lambda: control("one-hot").click())
+    state = act_and_check(view, "QueryExplorer", lambda: control("mode-argmax").click())
     assert state["mode"] == "argmax" and sorted(state["weights"])[-1] == 1
-    state = act_and_check(view, "QueryExplorer", lambda: control("uniform").click())
+    state = act_and_check(view, "QueryExplorer", lambda: control("mode-uniform").click())
     assert state["mode"] == "uniform" and len(set(state["weights"])) == 1
     state = act_and_check(view, "QueryExplorer", press(control("temperature"), "ArrowRight", 5))
     assert state["mode"] == "softmax"
@@ -288,3 +288,242 @@ def test_widget_keyboard_focus_is_visible(built_site, site_server, page, name):
     outline = page.evaluate("() => [document.activeElement.closest('[data-widget]') !== null, "
                             "getComputedStyle(document.activeElement).outlineStyle]")
     assert outline == [True, "solid"]
+
+
+# --- each view with a stand-in for the kernel: every synced trait both ways, and the numbers it shows ---
+# The page below runs a widget's real module (widget._esm) against a stand-in model: `fromPython(changes)` is what
+# a kernel's update does (set, then change events), and `model.sent` records what the view saves for the kernel,
+# which the test applies to the Python widget with set_state, as the kernel does. No book build is needed.
+
+STANDIN_PAGE = """<!doctype html><meta charset="utf-8"><div id="view"></div>
+<script type="module">
+import widget from "./widget.js";
+window.mount = (state) => {
+  const handlers = {};
+  const fire = (names) => names.forEach((name) => (handlers[`change:${name}`] || []).forEach((callback) => callback()));
+  let pending = {};
+  const model = {
+    state, sent: [],
+    get: (name) => model.state[name],
+    set(name, value) { model.state[name] = value; pending[name] = value; fire([name]); },
+    on: (event, callback) => (handlers[event] ||= []).push(callback),
+    off: (event, callback) => { handlers[event] = (handlers[event] || []).filter((f) => f !== callback); },
+    save_changes() { model.sent.push(pending); pending = {}; },
+  };
+  window.model = model;
+  window.fromPython = (changes) => { Object.assign(model.state, changes); fire(Object.keys(changes)); };
+  widget.render({ model, el: document.getElementById("view") });
+};
+window.ready = true;
+</script>"""
+SHOWN_JS = """() => {
+  const el = document.getElementById("view");
+  const text = (id) => el.querySelector(`[data-testid="${id}"]`)?.textContent ?? null;
+  const all = (selector, f) => [...el.querySelectorAll(selector)].map(f);
+  return {
+    rows: all("tbody tr", (tr) => [...tr.querySelectorAll("td.qkv-num")].map((td) => td.textContent)),
+    cells: Object.fromEntries(all("rect.qkv-cell", (c) => [c.dataset.testid, c.getAttribute("aria-label")])),
+    readout: text("readout"), result: text("result"),
+    labels: all("label", (node) => node.textContent),
+    selects: Object.fromEntries(all("select", (s) => [s.dataset.testid, [...s.options].map((o) => o.value)])),
+    buttons: [...el.querySelectorAll("button")].map((b) => b.dataset.testid),
+  };
+}"""
+NUMBER = re.compile(r"−∞|-?\d+\.\d+")
+
+
+def number(text):
+    return -math.inf if text == "−∞" else float(text)
+
+
+def numbers_in(text):
+    return [number(found) for found in NUMBER.findall(text)]
+
+
+class StandIn:
+    """A widget's view on a page, its Python widget, and the two directions of sync between them."""
+
+    def __init__(self, page, widget):
+        self.page, self.widget = page, widget
+        esm = widget._esm
+
+        def fulfil(route):
+            js = route.request.url.endswith(".js")
+            route.fulfill(status=200, body=esm if js else STANDIN_PAGE,
+                          content_type="text/javascript" if js else "text/html")
+
+        page.route("http://127.0.0.1:9/**", fulfil)  # served by the route itself: no server, nothing leaves
+        page.goto("http://127.0.0.1:9/index.html")
+        page.wait_for_function("window.ready === true")
+        self.state = widget.get_state()
+        page.evaluate("state => mount(state)", self.state)
+
+    def from_python(self):
+        """Send the synced traits that changed in Python, as the kernel does."""
+        state = self.widget.get_state()
+        changes = {name: value for name, value in state.items() if self.state.get(name) != value}
+        self.state = state
+        self.page.evaluate("changes => fromPython(changes)", changes)
+        return changes
+
+    def to_python(self):
+        """Apply what the view saved since the last call to the Python widget, as the kernel does; return it."""
+        sent = self.page.evaluate("() => model.sent.splice(0)")
+        merged = {name: value for changes in sent for name, value in changes.items()}
+        self.widget.set_state(merged)
+        self.state = self.widget.get_state()
+        return merged
+
+    def shown(self):
+        return self.page.evaluate(SHOWN_JS)
+
+
+def torch_numbers(name, w):
+    """What the view must show, computed with torch from the Python widget's traits: {rows, cells, readout}."""
+    if name == "QueryExplorer":
+        scores = utils.attention_scores(f64([w.query]), f64(w.key_points), scoring=w.scoring, bandwidth=w.bandwidth)[0]
+        weights = pool_weights(scores, temperature=w.temperature, mode=w.mode)
+        return {"rows": torch.stack([scores, weights], dim=1), "python": [(w.scores, scores), (w.weights, weights)]}
+    if name == "HeatmapExplorer":
+        scores = utils.attention_scores(f64(w.queries), f64(w.key_points), scoring=w.scoring, bandwidth=w.bandwidth)
+        weights = utils.softmax(scores, temperature=w.temperature)
+        return {"cells": weights, "readout": torch.stack([scores[0, 0], weights[0, 0]]),
+                "python": [(w.weights, weights)]}
+    if name == "DatabaseExplorer":
+        records = [tuple(row) for row in w.records]
+        weights, scores = database.lookup_weights(records, w.text, mode=w.mode, temperature=w.temperature)
+        if w.mode == "soft":  # the result line names the three largest weights
+            result = weights.sort(descending=True).values[:3]
+        else:
+            result = database.returned_value(records, weights) or LABELS[w.lang]["no_record"]
+        return {"rows": torch.stack([scores, weights], dim=1), "result": result, "python": [(w.weights, weights)]}
+    if name == "KernelRegressionExplorer":
+        prediction, weights = utils.nadaraya_watson(f64([w.x_test]), f64(w.x_train), f64(w.y_train), kernel=w.kernel,
+                                                    bandwidth=w.bandwidth)
+        readout = [w.x_test] + ([float(prediction[0]), float(weights.max())] if weights.sum() > 0 else [])
+        return {"readout": f64(readout), "python": [(w.test_weights, weights[0]), (w.test_prediction, prediction[0])]}
+    x = f64(w.embeddings)
+    _, weights = utils.multi_head_attention(x, x, x, *(f64(getattr(w, n)) for n in ("W_q", "W_k", "W_v", "W_o")),
+                                            num_heads=w.num_heads)
+    return {"rows": weights[w.head, w.token][:, None], "cells": weights[w.head], "python": []}
+
+
+def assert_shows(name, standin):
+    """The numbers in the view's DOM (3 decimals) are torch's for the Python widget's traits; return those."""
+    expected, shown = torch_numbers(name, standin.widget), standin.shown()
+    digits = {"atol": 5e-4 + 1e-9, "rtol": 0}
+    if "rows" in expected:
+        got = f64([[number(text) for text in row] for row in shown["rows"]])
+        torch.testing.assert_close(got, expected["rows"], **digits)
+    if "cells" in expected:
+        rows, cols = expected["cells"].shape
+        got = f64([[number(shown["cells"][f"cell-{i}-{j}"]) for j in range(cols)] for i in range(rows)])
+        torch.testing.assert_close(got, expected["cells"], **digits)
+    if "readout" in expected:
+        torch.testing.assert_close(f64(numbers_in(shown["readout"])[-len(expected["readout"]):]), expected["readout"],
+                                   **digits)
+    if isinstance(expected.get("result"), str):
+        assert shown["result"].endswith(f": {expected['result']}"), (shown["result"], expected["result"])
+        expected["result"] = f64([])  # compared above
+    elif "result" in expected:
+        torch.testing.assert_close(f64(numbers_in(shown["result"])), expected["result"], **digits)
+    return expected
+
+
+# Python -> view: (trait, value) set in Python; every synced trait of each widget, data and labels included
+PYTHON_CHANGES = {
+    "QueryExplorer": [("query", [-1.1, 0.4]), ("scoring", "dot"), ("temperature", 0.3), ("scoring", "gaussian"),
+                      ("bandwidth", 0.4), ("mode", "argmax"), ("mode", "uniform"), ("mode", "softmax"),
+                      ({"key_points": [[1, 0], [0, 1], [-1, 0]], "values": [[0, 0], [1, 1], [2, 0]]}, None)],
+    "HeatmapExplorer": [("temperature", 0.2), ("scoring", "epanechnikov"), ("bandwidth", 2.5),
+                        ({"queries": [[0.1, 0.2], [1.0, -1.0]], "key_points": [[0.0, 0.0], [1.0, 1.0], [2, 0]]}, None)],
+    "DatabaseExplorer": [("text", "Smol"), ("temperature", 1.5), ("mode", "approximate"), ("mode", "exact"),
+                         ("mode", "soft"), ("records", [["Kim", "Minji"], ["Kimura", "Ren"], ["Lee", "Jiwoo"]])],
+    "KernelRegressionExplorer": [("x_test", 0.75), ("bandwidth", 0.2), ("kernel", "boxcar"), ("kernel", "epanechnikov"),
+                                 ({"x_train": [0.0, 1.0, 2.5, 4.0], "y_train": [1.0, -1.0, 3.0, 0.5]}, None)],
+    "ProjectionExplorer": [("token", 4), ("head", 1), ("token", 2),
+                           ({name: getattr(utils.ProjectionExplorer(seed=3), name) for name in
+                             ("tokens", "num_heads", "seed", "embeddings", "W_q", "W_k", "W_v", "W_o")}, None)],
+}
+# view -> Python: (control, action, argument) done in the DOM; the view saves the inputs, Python recomputes
+VIEW_ACTIONS = {
+    "QueryExplorer": [("query-x", "press", "ArrowRight"), ("query-y", "press", "ArrowLeft"),
+                      ("scoring", "select", "dot"), ("temperature", "press", "ArrowLeft"),
+                      ("scoring", "select", "gaussian"),
+                      ("bandwidth", "press", "ArrowLeft"), ("mode-argmax", "click", None),
+                      ("mode-uniform", "click", None), ("temperature", "press", "ArrowRight"),
+                      ("key-plane", "click", None)],
+    "HeatmapExplorer": [("scoring", "select", "gaussian"), ("temperature", "press", "ArrowLeft"),
+                        ("bandwidth", "press", "ArrowLeft")],
+    "DatabaseExplorer": [("text", "fill", "Lipt"), ("temperature", "press", "ArrowRight"),
+                         ("mode", "select", "approximate"), ("text", "fill", "Werness"), ("mode", "select", "exact")],
+    "KernelRegressionExplorer": [("kernel", "select", "boxcar"), ("bandwidth", "press", "ArrowRight"),
+                                 ("x-test", "press", "ArrowLeft"), ("fit-plot", "click", None)],
+    "ProjectionExplorer": [("token", "select", "3"), ("head", "select", "1"), ("token-button-5", "click", None)],
+}
+CLASSES = {cls.__name__: cls for cls in (utils.QueryExplorer, utils.HeatmapExplorer, utils.DatabaseExplorer,
+                                         utils.KernelRegressionExplorer, utils.ProjectionExplorer)}
+
+
+@pytest.mark.parametrize("name", WIDGET_CLASSES)
+def test_python_changes_redraw_the_view(page, name):
+    standin = StandIn(page, CLASSES[name]())
+    before = assert_shows(name, standin)
+    for trait, value in PYTHON_CHANGES[name]:
+        with standin.widget.hold_trait_notifications():
+            for key, new in (trait.items() if isinstance(trait, dict) else [(trait, value)]):
+                standin.widget.set_trait(key, new)  # set_trait: ProjectionExplorer's data traits are read-only
+        assert standin.from_python(), trait
+        after = assert_shows(name, standin)  # the view redrew with torch's numbers for the new traits
+        changed = [not torch.equal(after[k], before[k]) for k in after if k != "python" and k in before]
+        assert any(changed) or after.get("rows", f64([])).shape != before.get("rows", f64([])).shape, trait
+        before = after
+
+
+@pytest.mark.parametrize("name", WIDGET_CLASSES)
+def test_python_changes_of_labels_and_choices_rebuild_the_view(page, name):
+    standin = StandIn(page, CLASSES[name]())
+    standin.widget.lang = "ko"
+    standin.from_python()
+    labels = standin.shown()["labels"]
+    assert labels and set(labels) <= set(LABELS["ko"].values()), labels
+    choices = {key: options[::-1][:2] for key, options in standin.widget.choices.items()}
+    standin.widget.set_trait("choices", choices)
+    standin.from_python()
+    shown = standin.shown()
+    for key, options in choices.items():
+        if key in shown["selects"]:
+            assert shown["selects"][key] == options
+    if name == "QueryExplorer":
+        assert [b for b in shown["buttons"] if b.startswith("mode-")] == [f"mode-{m}" for m in choices["mode"]
+                                                                          if m != "softmax"]
+    assert_shows(name, standin)
+
+
+def act(page, testid, action, argument):
+    control = page.get_by_test_id(testid)
+    if action == "press":
+        control.focus()
+        for _ in range(15):
+            control.press(argument)
+    elif action == "select":
+        control.select_option(argument)
+    elif action == "fill":
+        control.fill(argument)
+    else:
+        box = control.bounding_box()
+        page.mouse.click(box["x"] + 0.8 * box["width"], box["y"] + 0.7 * box["height"])
+
+
+@pytest.mark.parametrize("name", WIDGET_CLASSES)
+def test_view_changes_reach_python(page, name):
+    standin = StandIn(page, CLASSES[name]())
+    for testid, action, argument in VIEW_ACTIONS[name]:
+        act(page, testid, action, argument)
+        sent = standin.to_python()
+        assert sent and set(sent) <= set(standin.widget._inputs), (testid, sent)
+        for trait, value in sent.items():  # Python took every value the view sent ...
+            assert getattr(standin.widget, trait) == pytest.approx(value), (testid, trait)
+        expected = assert_shows(name, standin)  # ... the view shows torch's numbers for them ...
+        for python, torch_value in expected["python"]:  # ... and Python recomputed its outputs from them
+            torch.testing.assert_close(python, torch_value, rtol=1e-12, atol=1e-12)

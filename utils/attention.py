@@ -75,6 +75,27 @@ def _softmax(scores, temperature, mask, all_finite):
     return exps / torch.where(totals > 0, totals, torch.ones_like(totals))
 
 
+# softmax's two limits, as the widgets offer them (mirrored by limitWeights in utils/widgets/attention_math.js)
+POOL_MODES = ("softmax", "argmax", "uniform")
+TIE_TOLERANCE = 1e-9  # scores this close to the maximum count as tied in 'argmax' mode
+
+
+def pool_weights(scores, temperature=1.0, mode="softmax"):
+    """Weights over the last axis: softmax(scores / temperature), or one of its limits.
+
+    mode 'argmax' (T -> 0): equal weight on the keys whose score is within TIE_TOLERANCE of the maximum (one-hot
+    when the maximum is unique, like a database lookup); 'uniform' (T -> ∞): equal weight on every key with a finite
+    score (average pooling). A row with no finite score gets all-zero weights, as in `softmax`.
+    """
+    choice("mode", mode, POOL_MODES)
+    if mode == "softmax":
+        return softmax(scores, temperature=temperature)
+    keep = scores > -math.inf
+    if mode == "argmax":
+        keep = keep & (scores >= scores.amax(dim=-1, keepdim=True) - TIE_TOLERANCE)
+    return softmax(torch.zeros_like(scores), mask=keep)
+
+
 def valid_lens_mask(valid_lens, num_keys):
     """Boolean mask keeping the first `valid_lens` keys, as d2l's `masked_softmax` does.
 

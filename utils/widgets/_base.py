@@ -7,7 +7,7 @@ import torch
 import traitlets
 
 from .._checks import as_float_tensor, choice
-from ..i18n import LABELS
+from .labels import LABELS
 
 _HERE = Path(__file__).parent
 _SHARED_JS = ("attention_math.js", "ui.js")
@@ -49,12 +49,15 @@ class Widget(anywidget.AnyWidget):
 
     _css = (_HERE / "widgets.css").read_text(encoding="utf-8")
     lang = traitlets.Unicode("en").tag(sync=True)
-    labels = traitlets.Dict().tag(sync=True)  # every human-readable text the view shows, from utils/i18n.py
+    labels = traitlets.Dict().tag(sync=True)  # every human-readable text the view shows, from utils/widgets/labels.py
+    choices = traitlets.Dict(read_only=True).tag(sync=True)  # the options the view offers: {trait: [value, ...]}
+    _choices = ()  # (trait, options) pairs: each widget's lists of options, from utils (the .js files name none)
     _inputs = ()  # the traits the view writes; a change recomputes the outputs
     _data = ()  # the traits only Python sets (the points, the table); a change also recomputes the outputs
 
     def __init__(self, lang="en", **kwargs):
         choice("lang", lang, tuple(LABELS))
+        self.set_trait("choices", {name: list(options) for name, options in self._choices})
         super().__init__(lang=lang, labels=dict(LABELS[lang]), **kwargs)
         self.observe(lambda change: self._update(), names=[*self._inputs, *self._data])
         self._update()

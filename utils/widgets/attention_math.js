@@ -1,9 +1,8 @@
 // The widgets' maths in plain JavaScript, so that they recompute in a browser with no Python kernel.
-// It mirrors utils/attention.py and utils/database.py function by function; tests/test_widget_math_js.py runs
-// this file in Node and compares it with torch. Vectors are arrays of numbers, matrices arrays of rows.
-// A score of -Infinity means "weight 0"; a row with no finite score gets all-zero weights.
-
-const SCORINGS = ["dot", "scaled_dot", "gaussian", "boxcar", "epanechnikov"];
+// It mirrors utils/attention.py, utils/database.py and utils.plotting.convex_hull function by function;
+// tests/test_widget_math_js.py runs this file in Node and compares it with torch. Vectors are arrays of numbers,
+// matrices arrays of rows. A score of -Infinity means "weight 0"; a row with no finite score gets all-zero weights.
+// The lists of choices (scorings, kernels, modes) come from Python in each widget's `choices` trait.
 
 function dot(a, b) {
   let total = 0;
@@ -27,16 +26,21 @@ function scaledDotProductScores(queries, keys) {
   return dotProductScores(queries, keys).map((row) => row.map((s) => s / scale));
 }
 
+// log K as a function of u² = |q - k|² / h² (utils.attention's kernels): the kernel scorings
+const LOG_KERNELS = {
+  gaussian: (u2) => -u2 / 2,
+  boxcar: (u2) => (u2 <= 1 ? 0 : -Infinity),
+  epanechnikov: (u2) => Math.log(Math.max(1 - u2, 0)), // log 0 = -Infinity
+};
+
 function kernelScores(queries, keys, kernel, bandwidth) {
-  // log K(|q - k| / h): gaussian -u²/2, boxcar 0 or -inf, epanechnikov log(max(0, 1 - u²))
+  // (nq, d), (nk, d) -> (nq, nk): log K(|q - k| / h)
+  const logKernel = LOG_KERNELS[kernel];
   return queries.map((q) =>
     keys.map((k) => {
       let squared = 0;
       for (let i = 0; i < q.length; i++) squared += (q[i] - k[i]) ** 2;
-      const u2 = squared / bandwidth ** 2;
-      if (kernel === "gaussian") return -u2 / 2;
-      if (kernel === "boxcar") return u2 <= 1 ? 0 : -Infinity;
-      return Math.log(Math.max(1 - u2, 0)); // epanechnikov; log 0 = -Infinity
+      return logKernel(squared / bandwidth ** 2);
     }),
   );
 }
@@ -45,12 +49,16 @@ function attentionScores(queries, keys, scoring, bandwidth = 1) {
   // (nq, d), (nk, d) -> (nq, nk)
   if (scoring === "dot") return dotProductScores(queries, keys);
   if (scoring === "scaled_dot") return scaledDotProductScores(queries, keys);
-  if (SCORINGS.includes(scoring)) return kernelScores(queries, keys, scoring, bandwidth);
-  throw new Error(`scoring must be one of ${SCORINGS.join(", ")}; got ${scoring}`);
+  if (Object.hasOwn(LOG_KERNELS, scoring)) return kernelScores(queries, keys, scoring, bandwidth);
+  const names = ["dot", "scaled_dot", ...Object.keys(LOG_KERNELS)];
+  throw new Error(`scoring must be one of ${names.join(", ")}; got ${scoring}`);
 }
 
 function softmax(scores, temperature = 1, mask = null) {
   // one row: exp((s - max) / T) / Σ over the kept keys; masked keys (mask[i] false) and -inf scores get 0
+  if (!(temperature > 0 && temperature < Infinity)) {
+    throw new Error(`temperature must be a positive finite number, got ${temperature}`);
+  }
   const keep = scores.map((s, i) => s > -Infinity && (mask === null || Boolean(mask[i])));
   let rowMax = -Infinity;
   scores.forEach((s, i) => {
@@ -62,11 +70,11 @@ function softmax(scores, temperature = 1, mask = null) {
   return exps.map((e) => (total > 0 ? e / total : 0));
 }
 
-const TIE_TOLERANCE = 1e-9;
+const TIE_TOLERANCE = 1e-9; // scores this close to the maximum count as tied in "argmax" mode
 
 function limitWeights(scores, mode) {
-  // softmax's limits: "argmax" (T -> 0) shares the weight equally among the keys whose score is within
-  // TIE_TOLERANCE of the maximum; "uniform" (T -> ∞) among every key with a finite score
+  // utils.attention.pool_weights's limits of softmax: "argmax" (T -> 0) shares the weight equally among the keys
+  // whose score is within TIE_TOLERANCE of the maximum; "uniform" (T -> ∞) among every key with a finite score
   const rowMax = Math.max(...scores);
   const keep = scores.map((s) => s > -Infinity && (mode === "uniform" || s >= rowMax - TIE_TOLERANCE));
   return softmax(scores.map(() => 0), 1, keep);
@@ -100,6 +108,26 @@ function multiHeadAttention(queries, keys, values, Wq, Wk, Wv, Wo, numHeads) {
   }
   const concat = heads[0].map((_, i) => heads.flatMap((head) => head[i]));
   return { output: matmul(concat, Wo), weights };
+}
+
+// --- the convex hull (utils.plotting.convex_hull) ---
+
+function convexHull(points) {
+  // Andrew's monotone chain over the distinct points: counter-clockwise from the lowest-left one, no collinear vertex
+  const turnsLeft = (o, a, b) => (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]) > 0;
+  const distinct = new Map(points.map((p) => [`${p[0]},${p[1]}`, p]));
+  const ordered = [...distinct.values()].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  if (ordered.length <= 2) return ordered;
+  // the lower chain left to right, then the upper chain right to left
+  const chains = [ordered, [...ordered].reverse()].map((sweep) => {
+    const chain = [];
+    for (const p of sweep) {
+      while (chain.length >= 2 && !turnsLeft(chain[chain.length - 2], chain[chain.length - 1], p)) chain.pop();
+      chain.push(p);
+    }
+    return chain.slice(0, -1);
+  });
+  return [...chains[0], ...chains[1]];
 }
 
 // --- the toy database (utils/database.py) ---
@@ -146,10 +174,12 @@ function lookupWeights(records, query, mode, temperature) {
 
 if (typeof module !== "undefined") {
   module.exports = {
-    SCORINGS,
+    LOG_KERNELS,
+    TIE_TOLERANCE,
     attentionPool,
     attentionScores,
     bigrams,
+    convexHull,
     dot,
     dotProductScores,
     kernelScores,

@@ -2,65 +2,69 @@
 // Uses attention_math.js and ui.js (concatenated before this file by utils/widgets/_base.py).
 
 const INPUTS = ["text", "mode", "temperature"];
+const SOFT = "soft"; // the lookup with a temperature, as named by utils.database and lookupWeights
 
-function build(model, el, offs) {
-  const t = (name) => label(model, name);
-  const records = model.get("records");
-
+function lookupControls(model) {
+  // the query text, the kind of lookup and the temperature (soft lookups only): {root, show(text, mode, T)}
   const text = html("input", { type: "text", "data-testid": "text", autocomplete: "off", spellcheck: "false" });
   text.value = model.get("text");
   text.addEventListener("input", () => writeInputs(model, { text: text.value }));
-  const mode = traitSelect(model, "mode", ["exact", "approximate", "soft"], "lookup");
+  const mode = traitSelect(model, "mode", model.get("choices").mode, "lookup");
   const temperature = logSlider(model, "temperature", { min: -2, max: 1 });
+  const show = (query, modeName, T) => {
+    if (text.value !== query) text.value = query;
+    mode.input.value = modeName;
+    temperature.show(T);
+    temperature.input.disabled = modeName !== SOFT;
+  };
+  const children = [control(label(model, "db_query"), text), mode.root, temperature.root];
+  return { root: html("div", { class: "qkv-controls" }, children), show };
+}
 
-  const result = html("p", { class: "qkv-result", "aria-live": "polite", "data-testid": "result" });
+function recordsTable(model, records) {
+  // one row per record: key, value, similarity, a bar and the weight: {root, show(scores, weights, hard)}
+  const t = (name) => label(model, name);
   const rows = records.map(([key, value]) => {
     const bar = weightBar();
     const cells = [html("td", { class: "qkv-num" }), html("td", {}, [bar.node]), html("td", { class: "qkv-num" })];
     const node = html("tr", {}, [html("th", { scope: "row", text: key }), html("td", { text: value }), ...cells]);
     return { node, cells, bar };
   });
-  const table = html("table", { "data-testid": "records" }, [
-    html("thead", {}, [
-      html(
-        "tr",
-        {},
-        [t("last_name"), t("first_name"), t("similarity"), t("attention_weight"), ""].map((h) => html("th", { text: h })),
-      ),
-    ]),
+  const heads = [t("last_name"), t("first_name"), t("similarity"), t("attention_weight"), ""];
+  const root = html("table", { "data-testid": "records" }, [
+    html("thead", {}, [html("tr", {}, heads.map((text) => html("th", { text })))]),
     html("tbody", {}, rows.map((row) => row.node)),
   ]);
-  el.append(
-    html("div", { class: "qkv-controls" }, [control(t("db_query"), text), mode.root, temperature.root]),
-    result,
-    table,
-    html("p", { class: "qkv-note", text: t("similarity_note") }),
-  );
-
-  function update() {
-    const [query, modeName, T] = INPUTS.map((name) => model.get(name));
-    const { scores, weights, result: value } = lookupWeights(records, query, modeName, T);
-    if (text.value !== query) text.value = query;
-    mode.input.value = modeName;
-    temperature.show(T);
-    temperature.input.disabled = modeName !== "soft";
+  const show = (scores, weights, hard) =>
     rows.forEach(({ node, cells, bar }, i) => {
       cells[0].textContent = formatNumber(scores[i]);
       bar.show(weights[i], PALETTE[0]);
       cells[2].textContent = formatNumber(weights[i]);
-      node.classList.toggle("qkv-highlight", modeName !== "soft" && weights[i] === 1);
+      node.classList.toggle("qkv-highlight", hard && weights[i] === 1);
     });
-    if (modeName === "soft") {
+  return { root, show };
+}
+
+function build(model, el) {
+  const t = (name) => label(model, name);
+  const records = model.get("records");
+  const [controls, table] = [lookupControls(model), recordsTable(model, records)];
+  const result = html("p", { class: "qkv-result", "aria-live": "polite", "data-testid": "result" });
+  el.append(controls.root, result, table.root, html("p", { class: "qkv-note", text: t("similarity_note") }));
+  return () => {
+    const [query, mode, temperature] = INPUTS.map((name) => model.get(name));
+    const { scores, weights, result: value } = lookupWeights(records, query, mode, temperature);
+    controls.show(query, mode, temperature);
+    table.show(scores, weights, mode !== SOFT);
+    if (mode === SOFT) {
       const ranked = records.map(([, v], i) => [v, weights[i]]).sort((a, b) => b[1] - a[1]);
       const top = ranked.slice(0, 3).map(([v, w]) => `${v} ${formatNumber(w)}`);
       result.textContent = `${t("returns")}: ${t("soft_result")} (${top.join(", ")}, …)`;
     } else {
       result.textContent = `${t("returns")}: ${value === null ? t("no_record") : value}`;
     }
-    setState(el, { text: query, mode: modeName, temperature: T, records, similarities: scores, weights, result: value });
-  }
-  listen(model, INPUTS, update, offs);
-  update();
+    return { text: query, mode, temperature, records, similarities: scores, weights, result: value };
+  };
 }
 
-export default widgetModule("DatabaseExplorer", ["records"], build);
+export default widgetModule("DatabaseExplorer", ["records"], INPUTS, build);

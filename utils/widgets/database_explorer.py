@@ -13,6 +13,7 @@ class DatabaseExplorer(Widget):
     _esm = esm("database_explorer.js")
     _inputs = ("text", "mode", "temperature")
     _data = ("records",)
+    _choices = (("mode", MODES),)
     records = traitlets.Any().tag(sync=True)  # [[key, value], ...]: (last name, first name)
     text = traitlets.Unicode().tag(sync=True)
     mode = traitlets.Unicode().tag(sync=True)  # 'exact', 'approximate' or 'soft'

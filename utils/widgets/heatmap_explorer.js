@@ -3,22 +3,31 @@
 
 const INPUTS = ["scoring", "temperature", "bandwidth"];
 
-function build(model, el, offs) {
-  const t = (name) => label(model, name);
-  const queries = model.get("queries");
-  const keyPoints = model.get("key_points");
-  const [numQueries, numKeys] = [queries.length, keyPoints.length];
-  let selected = [0, 0];
-
-  const scoring = traitSelect(model, "scoring", SCORINGS);
+function heatmapControls(model) {
+  // the scoring, the temperature and the bandwidth (for the kernel scorings only): {root, show(state)}
+  const { scoring: scorings, kernel: kernels } = model.get("choices");
+  const scoring = traitSelect(model, "scoring", scorings);
   const temperature = logSlider(model, "temperature", { min: -2, max: 2 });
   const bandwidth = logSlider(model, "bandwidth", { min: -1, max: 1 });
+  const show = (state) => {
+    scoring.input.value = state.scoring;
+    temperature.show(state.temperature);
+    bandwidth.show(state.bandwidth);
+    bandwidth.input.disabled = !kernels.includes(state.scoring);
+  };
+  return { root: html("div", { class: "qkv-controls" }, [scoring.root, temperature.root, bandwidth.root]), show };
+}
 
+function build(model, el, redraw) {
+  const t = (name) => label(model, name);
+  const [queries, keyPoints] = [model.get("queries"), model.get("key_points")];
+  const controls = heatmapControls(model);
   const readout = html("div", { class: "qkv-readout", "aria-live": "polite", "data-testid": "readout" });
-  const cellSize = Math.max(16, Math.min(40, Math.floor(360 / Math.max(numQueries, numKeys))));
+  const cellSize = Math.max(16, Math.min(40, Math.floor(360 / Math.max(queries.length, keyPoints.length))));
+  let selected = [0, 0];
   const map = heatmap({
-    numRows: numQueries,
-    numCols: numKeys,
+    numRows: queries.length,
+    numCols: keyPoints.length,
     cellSize: [cellSize, cellSize],
     rowLabels: queries.map((_, i) => String(i)),
     colLabels: keyPoints.map((_, j) => String(j)),
@@ -28,39 +37,24 @@ function build(model, el, offs) {
     focusable: true,
     onSelect: (i, j) => {
       selected = [i, j];
-      update();
+      redraw();
     },
   });
   map.root.setAttribute("data-testid", "heatmap");
-  el.append(html("div", { class: "qkv-controls" }, [scoring.root, temperature.root, bandwidth.root]), map.root, readout);
-
-  function update() {
-    const [scoringName, T, h] = INPUTS.map((name) => model.get(name));
-    const scores = attentionScores(queries, keyPoints, scoringName, h);
-    const weights = scores.map((row) => softmax(row, T));
-    scoring.input.value = scoringName;
-    temperature.show(T);
-    bandwidth.show(h);
-    bandwidth.input.disabled = !["gaussian", "boxcar", "epanechnikov"].includes(scoringName);
-    map.update(weights);
+  el.append(controls.root, map.root, readout);
+  return () => {
+    const state = Object.fromEntries(INPUTS.map((name) => [name, model.get(name)]));
+    const scores = attentionScores(queries, keyPoints, state.scoring, state.bandwidth);
+    const weights = scores.map((row) => softmax(row, state.temperature));
     const [i, j] = selected;
+    controls.show(state);
+    map.update(weights);
     map.highlight(i, j);
     readout.textContent =
       `${t("query")} ${i}, ${t("key")} ${j}: ${t("score")} ${formatNumber(scores[i][j])}, ` +
       `${t("attention_weight")} ${formatNumber(weights[i][j])}`;
-    setState(el, {
-      scoring: scoringName,
-      temperature: T,
-      bandwidth: h,
-      queries,
-      key_points: keyPoints,
-      scores,
-      weights,
-      selected,
-    });
-  }
-  listen(model, INPUTS, update, offs);
-  update();
+    return { ...state, queries, key_points: keyPoints, scores, weights, selected };
+  };
 }
 
-export default widgetModule("HeatmapExplorer", ["queries", "key_points"], build);
+export default widgetModule("HeatmapExplorer", ["queries", "key_points"], INPUTS, build);

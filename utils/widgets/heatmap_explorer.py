@@ -5,7 +5,7 @@ import math
 import traitlets
 
 from .._checks import choice, positive
-from ..attention import SCORINGS, attention_scores, softmax
+from ..attention import KERNELS, SCORINGS, attention_scores, softmax
 from ._base import Widget, as_tensor, esm, float_list, size
 
 
@@ -26,6 +26,7 @@ class HeatmapExplorer(Widget):
     _esm = esm("heatmap_explorer.js")
     _inputs = ("scoring", "temperature", "bandwidth")
     _data = ("queries", "key_points")
+    _choices = (("scoring", SCORINGS), ("kernel", KERNELS))  # kernel: the scorings with a bandwidth
     queries = traitlets.Any().tag(sync=True)  # (num_queries, d)
     key_points = traitlets.Any().tag(sync=True)  # (num_keys, d); the constructor calls it `keys`
     scoring = traitlets.Unicode().tag(sync=True)

@@ -24,6 +24,7 @@ class KernelRegressionExplorer(Widget):
     _esm = esm("kernel_regression_explorer.js")
     _inputs = ("kernel", "bandwidth", "x_test")
     _data = ("x_train", "y_train")
+    _choices = (("kernel", KERNELS),)
     x_train = traitlets.Any().tag(sync=True)  # (n,)
     y_train = traitlets.Any().tag(sync=True)  # (n,)
     x_grid = traitlets.Any(read_only=True).tag(sync=True)  # (51,): NUM_GRID points from min to max of x_train

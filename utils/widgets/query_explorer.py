@@ -1,37 +1,16 @@
 """QueryExplorer: a query moving among a few 2-D keys, its attention weights and the pooled output."""
 
-import math
-
-import torch
 import traitlets
 
 from .._checks import choice, positive
-from ..attention import attention_scores, softmax
+from ..attention import KERNELS, POOL_MODES, attention_scores, pool_weights
 from ._base import Widget, as_tensor, esm, float_list, size
 
-SCORINGS = ("dot", "scaled_dot", "gaussian")
-MODES = ("softmax", "argmax", "uniform")
-TIE_TOLERANCE = 1e-9  # scores this close to the maximum count as tied in 'argmax' mode (as in attention_math.js)
+SCORINGS = ("dot", "scaled_dot", "gaussian")  # the scorings that make sense for a few 2-D keys
 
 # four keys around the origin, each with a value point (the default data, chosen so that no two keys tie)
 DEFAULT_KEY_POINTS = ((1.2, 0.3), (-0.4, 1.1), (-1.0, -0.6), (0.5, -1.2))
 DEFAULT_VALUES = ((1.0, 1.0), (-1.0, 1.4), (-1.4, -0.8), (1.2, -1.0))
-
-
-def pool_weights(scores, temperature=1.0, mode="softmax"):
-    """Weights over the last axis: softmax(scores / temperature), or one of its limits.
-
-    mode 'argmax' (T -> 0): equal weight on the keys whose score is within TIE_TOLERANCE of the maximum (one-hot
-    when the maximum is unique, like a database lookup); 'uniform' (T -> ∞): equal weight on every key with a finite
-    score (average pooling). A row with no finite score gets all-zero weights, as in `utils.softmax`.
-    """
-    choice("mode", mode, MODES)
-    if mode == "softmax":
-        return softmax(scores, temperature=temperature)
-    keep = scores > -math.inf
-    if mode == "argmax":
-        keep = keep & (scores >= scores.amax(dim=-1, keepdim=True) - TIE_TOLERANCE)
-    return softmax(torch.zeros_like(scores), mask=keep)
 
 
 class QueryExplorer(Widget):
@@ -40,6 +19,7 @@ class QueryExplorer(Widget):
     _esm = esm("query_explorer.js")
     _inputs = ("query", "scoring", "temperature", "bandwidth", "mode")
     _data = ("key_points", "values")
+    _choices = (("scoring", SCORINGS), ("mode", POOL_MODES), ("kernel", KERNELS))  # kernel: scorings with a bandwidth
     key_points = traitlets.Any().tag(sync=True)  # (num_keys, 2)
     values = traitlets.Any().tag(sync=True)  # (num_keys, 2)
     query = traitlets.Any().tag(sync=True)  # (2,)
@@ -82,7 +62,7 @@ class QueryExplorer(Widget):
 
     @traitlets.validate("mode")
     def _check_mode(self, proposal):
-        return choice("mode", proposal["value"], MODES)
+        return choice("mode", proposal["value"], POOL_MODES)
 
     @traitlets.validate("temperature", "bandwidth")
     def _check_positive(self, proposal):

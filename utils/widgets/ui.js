@@ -1,5 +1,5 @@
 // DOM helpers shared by the widgets. No human-readable text lives here: every label comes from Python
-// (utils/i18n.py) through the widget's `labels` trait.
+// (utils/widgets/labels.py) through the widget's `labels` trait.
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 // Okabe–Ito, a palette that colour-blind readers can tell apart (its yellow is left out: too pale on white)
@@ -73,7 +73,7 @@ function writeInputs(model, changes) {
   for (const [name, value] of Object.entries(changes)) model.set(name, value);
   try {
     model.save_changes();
-  } catch (err) {
+  } catch {
     // no kernel behind a static page: the view has already redrawn from model.set
   }
 }
@@ -85,19 +85,20 @@ function listen(model, names, callback, offs) {
   }
 }
 
-function control(label, input, output) {
+function control(caption, input, output) {
   const id = uniqueId("control");
   input.id = id;
-  const children = [html("label", { for: id, text: label }), input];
+  const children = [html("label", { for: id, text: caption }), input];
   if (output) children.push(output);
   return html("div", { class: "qkv-control" }, children);
 }
 
-function rangeControl({ testid, label, min, max, step, value, toSlider = (x) => x, fromSlider = (x) => x, format }) {
+function rangeControl({ testid, label: caption, min, max, step, value, toSlider = (x) => x, fromSlider = (x) => x,
+  format }) {
   // a labelled <input type=range> whose value also shows as text; toSlider/fromSlider map a log scale
   const input = html("input", { type: "range", min, max, step, "data-testid": testid });
   const output = html("output", { class: "qkv-number", "aria-hidden": "true" });
-  const root = control(label, input, output);
+  const root = control(caption, input, output);
   const show = (x) => {
     input.value = String(toSlider(x));
     output.textContent = format(x);
@@ -107,7 +108,7 @@ function rangeControl({ testid, label, min, max, step, value, toSlider = (x) => 
   return { root, input, show, read: () => fromSlider(Number(input.value)) };
 }
 
-function selectControl({ testid, label, options, value }) {
+function selectControl({ testid, label: caption, options, value }) {
   // options: [[value, text], ...]
   const input = html(
     "select",
@@ -115,11 +116,11 @@ function selectControl({ testid, label, options, value }) {
     options.map(([optionValue, text]) => html("option", { value: optionValue, text })),
   );
   input.value = String(value);
-  return { root: control(label, input), input };
+  return { root: control(caption, input), input };
 }
 
 function label(model, name) {
-  // the reader's-language text for `name` (the labels trait comes from utils/i18n.py)
+  // the reader's-language text for `name` (the labels trait comes from utils/widgets/labels.py)
   return model.get("labels")[name] ?? name;
 }
 
@@ -141,8 +142,26 @@ function traitSelect(model, name, choices, caption = name) {
   return select;
 }
 
-function button({ testid, label, onclick }) {
-  return html("button", { type: "button", "data-testid": testid, text: label, onclick });
+function hundredths(x) {
+  // x rounded to the sliders' step of 0.01
+  return Math.round(x * 100) / 100;
+}
+
+function draggable(node, move) {
+  // pressing on `node` and moving with the pointer captured calls move(event); no text selection while dragging
+  node.classList.add("qkv-draggable");
+  node.addEventListener("pointerdown", (event) => {
+    event.preventDefault();
+    node.setPointerCapture(event.pointerId);
+    move(event);
+  });
+  node.addEventListener("pointermove", (event) => {
+    if (node.hasPointerCapture(event.pointerId)) move(event);
+  });
+}
+
+function button({ testid, label: caption, onclick }) {
+  return html("button", { type: "button", "data-testid": testid, text: caption, onclick });
 }
 
 function weightBar() {
@@ -155,124 +174,133 @@ function weightBar() {
   return { node: html("span", { class: "qkv-bar" }, [fill]), show };
 }
 
-function heatmap({ numRows, numCols, cellSize, rowLabels, colLabels, xlabel, ylabel, title, focusable, onSelect }) {
-  // an SVG heatmap in the style of utils.show_heatmaps (Reds, one colourbar); returns {root, update, highlight, cells}
+function heatmapBox({ numRows, numCols, cellSize, rowLabels, title }) {
+  // where a heatmap's parts go, px: the cells from (left, top), then the colour bar at barX
   const [width, height] = cellSize;
   const left = 28 + 7 * Math.min(12, Math.max(1, ...(rowLabels || []).map((text) => text.length)));
   const top = title ? 22 : 6;
   const [plotWidth, plotHeight] = [numCols * width, numRows * height];
-  const barX = left + plotWidth + 14;
-  const gradientId = uniqueId("reds");
-  const root = svg("svg", {
-    class: "qkv-heatmap",
-    width: barX + 52,
-    height: top + plotHeight + 36,
-    role: focusable ? "grid" : "img",
-    "aria-label": title || `${ylabel} × ${xlabel}`,
-  });
-  root.append(
-    svg("defs", {}, [
-      svg(
-        "linearGradient",
-        { id: gradientId, x1: 0, y1: 1, x2: 0, y2: 0 },
-        REDS.map((colour, i) => svg("stop", { offset: i / (REDS.length - 1), "stop-color": colour })),
-      ),
-    ]),
-  );
-  if (title) root.append(svg("text", { x: left, y: 15, class: "qkv-title", text: title }));
-  // a focusable heatmap has SVG cells one can tab to; the others are painted on a canvas (fast for many cells)
-  const canvas = focusable ? null : html("canvas", { width: plotWidth, height: plotHeight, "data-testid": "cells" });
-  if (canvas) root.append(svg("foreignObject", { x: left, y: top, width: plotWidth, height: plotHeight }, [canvas]));
-  const cells = [];
-  for (let i = 0; i < (focusable ? numRows : 0); i++) {
-    const row = [];
-    for (let j = 0; j < numCols; j++) {
+  return { numRows, numCols, width, height, left, top, plotWidth, plotHeight, barX: left + plotWidth + 14 };
+}
+
+function canvasCells(box) {
+  // the cells painted on a canvas (fast for many cells): {nodes, paint(i, j, x, colour)}
+  const canvas = html("canvas", { width: box.plotWidth, height: box.plotHeight, "data-testid": "cells" });
+  const context = canvas.getContext("2d");
+  const paint = (i, j, x, colour) => {
+    context.fillStyle = colour;
+    context.fillRect(j * box.width, i * box.height, box.width, box.height);
+  };
+  const frame = { x: box.left, y: box.top, width: box.plotWidth, height: box.plotHeight };
+  return { nodes: [svg("foreignObject", frame, [canvas])], paint };
+}
+
+function focusableCells(box, onSelect) {
+  // one SVG cell per entry that one can tab to and select: {nodes, paint(i, j, x, colour), keydown}
+  const cells = Array.from({ length: box.numRows }, (_row, i) =>
+    Array.from({ length: box.numCols }, (_cell, j) => {
       const cell = svg("rect", {
-        x: left + j * width,
-        y: top + i * height,
-        width,
-        height,
-        class: "qkv-cell",
-        "data-testid": `cell-${i}-${j}`,
-        tabindex: focusable ? (i === 0 && j === 0 ? 0 : -1) : null,
-        role: focusable ? "gridcell" : null,
+        x: box.left + j * box.width, y: box.top + i * box.height, width: box.width, height: box.height,
+        class: "qkv-cell", "data-testid": `cell-${i}-${j}`, tabindex: i === 0 && j === 0 ? 0 : -1, role: "gridcell",
       });
       if (onSelect) {
         cell.addEventListener("mouseenter", () => onSelect(i, j, false));
         cell.addEventListener("focus", () => onSelect(i, j, false));
         cell.addEventListener("click", () => onSelect(i, j, true));
       }
-      row.push(cell);
-    }
-    cells.push(row);
-  }
-  cells.forEach((row) => root.append(...row));
-  const labelEvery = (n) => Math.ceil(n / 12);
+      return cell;
+    }),
+  );
+  const paint = (i, j, x, colour) => setAttributes(cells[i][j], { fill: colour, "aria-label": formatNumber(x) });
+  const moves = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+  const keydown = (event) => {
+    // the arrow keys move the focus from cell to cell
+    const at = event.target.getAttribute("data-testid")?.match(/^cell-(\d+)-(\d+)$/);
+    if (!moves[event.key] || !at) return;
+    event.preventDefault();
+    const i = Math.min(Math.max(Number(at[1]) + moves[event.key][0], 0), box.numRows - 1);
+    const j = Math.min(Math.max(Number(at[2]) + moves[event.key][1], 0), box.numCols - 1);
+    cells.flat().forEach((cell) => cell.setAttribute("tabindex", -1));
+    cells[i][j].setAttribute("tabindex", 0);
+    cells[i][j].focus();
+  };
+  return { nodes: cells.flat(), paint, keydown };
+}
+
+function heatmapAxes(box, { rowLabels, colLabels, xlabel, ylabel }) {
+  // tick labels (at most about 12 per axis) and the two axis labels, as SVG nodes
+  const every = (n) => Math.ceil(n / 12);
+  const nodes = [];
   (rowLabels || []).forEach((text, i) => {
-    if (i % labelEvery(numRows) === 0)
-      root.append(svg("text", { x: left - 4, y: top + (i + 0.5) * height + 4, class: "qkv-tick-y", text }));
+    const y = box.top + (i + 0.5) * box.height + 4;
+    if (i % every(box.numRows) === 0) nodes.push(svg("text", { x: box.left - 4, y, class: "qkv-tick-y", text }));
   });
   (colLabels || []).forEach((text, j) => {
-    if (j % labelEvery(numCols) === 0)
-      root.append(svg("text", { x: left + (j + 0.5) * width, y: top + plotHeight + 12, class: "qkv-tick-x", text }));
+    const [x, y] = [box.left + (j + 0.5) * box.width, box.top + box.plotHeight + 12];
+    if (j % every(box.numCols) === 0) nodes.push(svg("text", { x, y, class: "qkv-tick-x", text }));
   });
-  root.append(svg("text", { x: left + plotWidth / 2, y: top + plotHeight + 30, class: "qkv-axis-label", text: xlabel }));
-  const ylabelY = top + plotHeight / 2;
-  root.append(
-    svg("text", { x: 10, y: ylabelY, transform: `rotate(-90 10 ${ylabelY})`, class: "qkv-axis-label", text: ylabel }),
+  const [middleX, middleY] = [box.left + box.plotWidth / 2, box.top + box.plotHeight / 2];
+  nodes.push(
+    svg("text", { x: middleX, y: box.top + box.plotHeight + 30, class: "qkv-axis-label", text: xlabel }),
+    svg("text", { x: 10, y: middleY, transform: `rotate(-90 10 ${middleY})`, class: "qkv-axis-label", text: ylabel }),
   );
-  root.append(svg("rect", { x: barX, y: top, width: 12, height: plotHeight, fill: `url(#${gradientId})`, stroke: "#444" }));
+  return nodes;
+}
+
+function colourBar(box) {
+  // the Reds colour bar with ticks at min, middle and max: {nodes, show(vmin, vmax)}
+  const gradientId = uniqueId("reds");
+  const stops = REDS.map((colour, i) => svg("stop", { offset: i / (REDS.length - 1), "stop-color": colour }));
+  const gradient = svg("linearGradient", { id: gradientId, x1: 0, y1: 1, x2: 0, y2: 0 }, stops);
+  const bar = svg("rect", {
+    x: box.barX, y: box.top, width: 12, height: box.plotHeight, fill: `url(#${gradientId})`, stroke: "#444",
+  });
   const ticks = [0, 0.5, 1].map((t) =>
-    svg("text", { x: barX + 16, y: top + (1 - t) * plotHeight + 4, class: "qkv-tick-bar" }),
+    svg("text", { x: box.barX + 16, y: box.top + (1 - t) * box.plotHeight + 4, class: "qkv-tick-bar" }),
   );
-  root.append(...ticks);
-  if (focusable) {
-    root.addEventListener("keydown", (event) => {
-      const moves = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
-      const at = event.target.getAttribute("data-testid")?.match(/^cell-(\d+)-(\d+)$/);
-      if (!moves[event.key] || !at) return;
-      event.preventDefault();
-      const i = Math.min(Math.max(Number(at[1]) + moves[event.key][0], 0), numRows - 1);
-      const j = Math.min(Math.max(Number(at[2]) + moves[event.key][1], 0), numCols - 1);
-      cells.flat().forEach((cell) => cell.setAttribute("tabindex", -1));
-      cells[i][j].setAttribute("tabindex", 0);
-      cells[i][j].focus();
+  const show = (vmin, vmax) =>
+    ticks.forEach((tick, k) => {
+      tick.textContent = formatNumber(vmin + (k / 2) * (vmax - vmin), 2);
     });
-  }
+  return { nodes: [svg("defs", {}, [gradient]), bar, ...ticks], show };
+}
+
+function heatmap(options) {
+  // an SVG heatmap in the style of utils.show_heatmaps (Reds, one colourbar): {root, update(matrix), highlight(i, j)}
+  // options: numRows, numCols, cellSize [w, h], rowLabels, colLabels, xlabel, ylabel, title, focusable, onSelect
+  const { title, xlabel, ylabel, focusable } = options;
+  const box = heatmapBox(options);
+  const root = svg("svg", {
+    class: "qkv-heatmap", width: box.barX + 52, height: box.top + box.plotHeight + 36,
+    role: focusable ? "grid" : "img", "aria-label": title || `${ylabel} × ${xlabel}`,
+  });
+  const cells = focusable ? focusableCells(box, options.onSelect) : canvasCells(box);
+  if (cells.keydown) root.addEventListener("keydown", cells.keydown);
+  const bar = colourBar(box);
+  const outline = svg("rect", { fill: "none", stroke: "#000", "stroke-width": 2, "pointer-events": "none" });
+  if (title) root.append(svg("text", { x: box.left, y: 15, class: "qkv-title", text: title }));
+  root.append(...cells.nodes, ...heatmapAxes(box, options), ...bar.nodes, outline);
   function update(matrix) {
     // colour by (x - min) / (max - min) like matplotlib's Normalize (0 when max = min)
     const flat = matrix.flat();
     const [vmin, vmax] = [Math.min(...flat), Math.max(...flat)];
-    const context = canvas && canvas.getContext("2d");
-    matrix.forEach((row, i) =>
-      row.forEach((x, j) => {
-        const colour = reds(vmax > vmin ? (x - vmin) / (vmax - vmin) : 0);
-        if (context) {
-          context.fillStyle = colour;
-          context.fillRect(j * width, i * height, width, height);
-        } else {
-          cells[i][j].setAttribute("fill", colour);
-          cells[i][j].setAttribute("aria-label", formatNumber(x));
-        }
-      }),
-    );
-    ticks.forEach((tick, k) => {
-      tick.textContent = formatNumber(vmin + (k / 2) * (vmax - vmin), 2);
-    });
+    const normalize = (x) => (vmax > vmin ? (x - vmin) / (vmax - vmin) : 0);
+    matrix.forEach((row, i) => row.forEach((x, j) => cells.paint(i, j, x, reds(normalize(x)))));
+    bar.show(vmin, vmax);
   }
-  const outline = svg("rect", { fill: "none", stroke: "#000", "stroke-width": 2, "pointer-events": "none" });
-  root.append(outline);
   function highlight(i, j) {
     // outline row i (j = null) or the cell (i, j)
-    const [x0, w] = j === null ? [left, plotWidth] : [left + j * width, width];
-    setAttributes(outline, { x: x0, y: top + i * height, width: w, height });
+    const [x0, w] = j === null ? [box.left, box.plotWidth] : [box.left + j * box.width, box.width];
+    setAttributes(outline, { x: x0, y: box.top + i * box.height, width: w, height: box.height });
   }
-  return { root, update, highlight, cells };
+  return { root, update, highlight };
 }
 
-function widgetModule(className, dataTraits, build) {
-  // the anywidget module: build(model, el, offs) draws the view from the model's state alone (no kernel needed);
-  // the view is rebuilt when the labels (language) or the data traits change
+function widgetModule(className, dataTraits, inputs, build) {
+  // the anywidget module. build(model, el, redraw) draws the view from the model's state alone (no kernel needed)
+  // and returns show(), which redraws it from the inputs and returns the numbers on display; redraw() runs show
+  // once, then on every change of an input, and writes its numbers to data-state. The view is rebuilt from
+  // scratch when the labels (language), the choices or a data trait change.
   return {
     render({ model, el }) {
       el.classList.add("qkv-widget");
@@ -285,9 +313,13 @@ function widgetModule(className, dataTraits, build) {
         offs.forEach((off) => off());
         offs = [];
         el.replaceChildren();
-        build(model, el, offs);
+        let show = null;
+        const redraw = () => setState(el, show());
+        show = build(model, el, redraw);
+        listen(model, inputs, redraw, offs);
+        redraw();
       };
-      const rebuildOn = ["labels", ...dataTraits];
+      const rebuildOn = ["labels", "choices", ...dataTraits];
       rebuildOn.forEach((name) => model.on(`change:${name}`, rebuild));
       rebuild();
       return () => {

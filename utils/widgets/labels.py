@@ -30,8 +30,8 @@ LABELS = {
         # QueryExplorer
         "query_x": "query x",
         "query_y": "query y",
-        "one_hot": "one-hot (arg-max)",
-        "uniform": "uniform (average pooling)",
+        "button_argmax": "one-hot (arg-max)",
+        "button_uniform": "uniform (average pooling)",
         "mode_softmax": "weights = softmax(score / temperature)",
         "mode_argmax": "weights = one-hot on the highest score (temperature → 0), like a database lookup",
         "mode_uniform": "weights = 1 / number of keys (temperature → ∞): average pooling",
@@ -94,8 +94,8 @@ LABELS = {
         # QueryExplorer
         "query_x": "쿼리 x",
         "query_y": "쿼리 y",
-        "one_hot": "원-핫 (arg-max)",
-        "uniform": "균등 (평균 풀링)",
+        "button_argmax": "원-핫 (arg-max)",
+        "button_uniform": "균등 (평균 풀링)",
         "mode_softmax": "가중치 = softmax(점수 / 온도)",
         "mode_argmax": "가중치 = 점수가 가장 높은 키에 원-핫 (온도 → 0): 데이터베이스 조회와 같습니다",
         "mode_uniform": "가중치 = 1 / 키의 개수 (온도 → ∞): 평균 풀링",

@@ -1,0 +1,39 @@
+// ESLint for the widget JavaScript (utils/widgets/*.js), run by `make quick` and `make test` (pinned in package.json).
+// utils/widgets/_base.py concatenates attention_math.js, ui.js and one widget's file into one ES module, so each
+// widget file may use the top-level names of the two shared files; those are read from the files themselves.
+import { readFileSync } from "node:fs";
+import js from "@eslint/js";
+
+const SHARED = ["utils/widgets/attention_math.js", "utils/widgets/ui.js"];
+const topLevel = (file) =>
+  [...readFileSync(new URL(file, import.meta.url), "utf8").matchAll(/^(?:function|const|let) ([A-Za-z_]\w*)/gm)].map(
+    (match) => match[1],
+  );
+const shared = Object.fromEntries(SHARED.flatMap(topLevel).map((name) => [name, "readonly"]));
+const browser = { document: "readonly" };
+
+export default [
+  js.configs.recommended,
+  {
+    linterOptions: { reportUnusedDisableDirectives: "error" },
+    rules: {
+      "max-lines-per-function": ["error", { max: 50 }], // a view is built from small constructors
+      "no-var": "error",
+      "prefer-const": "error",
+      eqeqeq: "error",
+      "no-shadow": "error",
+      "max-len": ["error", { code: 120 }], // as ruff's line length for the Python
+    },
+  },
+  {
+    // the shared files: plain scripts whose top-level names the widget files use; attention_math.js also runs in Node
+    files: SHARED,
+    languageOptions: { sourceType: "script", globals: { ...browser, module: "writable" } },
+    rules: { "no-unused-vars": ["error", { vars: "local" }] },
+  },
+  {
+    files: ["utils/widgets/*.js"],
+    ignores: SHARED,
+    languageOptions: { sourceType: "module", globals: { ...browser, ...shared } },
+  },
+];
