@@ -9,7 +9,6 @@ import ast
 import io
 import json
 import re
-import sys
 import tokenize
 from pathlib import Path
 
@@ -17,10 +16,10 @@ import nbformat
 import pytest
 import yaml
 
+from _ext.qkv_i18n import load_glossary
+from tools import notebook_twin
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "_ext"), str(ROOT / "tools")]
-import notebook_twin  # noqa: E402
-from qkv_i18n import load_glossary  # noqa: E402
 
 HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
 NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
