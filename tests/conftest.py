@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from tests import harness
-from tests.harness import CHROMIUM, BuildError, built_html, chromium, screenshot_dir, serve, watch
+from tests.harness import CHROMIUM, BuildError, built_html, chromium, figure_differences, screenshot_dir, serve, watch
 
 __all__ = ["screenshot_dir"]  # tests import it from here too
 
@@ -43,6 +43,18 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())) or item.path.suffix == ".ipynb":
             item.add_marker(pytest.mark.slow)  # the notebooks' cells run in a kernel (nbval)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """After nbval checks a cell (it skips PNGs), compare each stored figure with the one the cell draws now."""
+    result = yield
+    if item.path.suffix == ".ipynb" and getattr(item, "test_outputs", None) is not None:
+        problems = figure_differences(item.cell.outputs, item.test_outputs)
+        if problems:
+            item.raise_cell_error("stored figures differ from a fresh rendering (re-execute the notebook if the change "
+                                  "is meant): " + "; ".join(problems))
+    return result
 
 
 @pytest.fixture(scope="session")

@@ -5,9 +5,11 @@ Imported as `tests.harness` by tests/conftest.py, the tests and bench/ (the repo
 build, launched with flags that keep it off the network; pages are served on 127.0.0.1 only.
 """
 
+import base64
 import contextlib
 import functools
 import http.server
+import io
 import math
 import os
 import shutil
@@ -18,6 +20,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
+# Largest RMS difference (0-255 per channel, as matplotlib.testing.compare) between a stored and a fresh figure
+FIGURE_TOLERANCE = 2.0
 JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
 BUILD_FLAGS = ["-W", "-n", "--keep-going"]  # as the Makefile's BUILD_FLAGS: any warning fails the build
 CHROMIUM = Path("/usr/bin/chromium")
@@ -205,3 +209,30 @@ def from_json(value):
         return [walk(i) for i in item] if isinstance(item, list) else (-math.inf if item is None else item)
 
     return torch.tensor(walk(value), dtype=torch.float64)
+
+
+def figure_rms(stored: str, fresh: str) -> float:
+    """RMS pixel difference (0-255) of two base64 PNGs; inf when their sizes differ."""
+    import numpy as np
+    from PIL import Image
+
+    a, b = (np.asarray(Image.open(io.BytesIO(base64.b64decode(png))).convert("RGB"), dtype=float)
+            for png in (stored, fresh))
+    return math.inf if a.shape != b.shape else float(np.sqrt(np.mean((a - b) ** 2)))
+
+
+def figure_differences(stored_outputs, fresh_outputs, tolerance=FIGURE_TOLERANCE) -> list[str]:
+    """How a cell's stored PNG figures differ from a fresh run's, in order (empty when each is within tolerance)."""
+    def pngs(outputs):
+        return ["".join(png) if isinstance(png, list) else png
+                for out in outputs for png in [out.get("data", {}).get("image/png")] if png]
+
+    stored, fresh = pngs(stored_outputs), pngs(fresh_outputs)
+    if len(stored) != len(fresh):
+        return [f"{len(stored)} stored figures, {len(fresh)} drawn now"]
+    problems = []
+    for k, (old, new) in enumerate(zip(stored, fresh, strict=True)):
+        rms = figure_rms(old, new)
+        if rms > tolerance:
+            problems.append(f"figure {k + 1}: RMS difference {rms:.2f} > {tolerance} (0-255)")
+    return problems

@@ -279,6 +279,38 @@ def test_nbval_fails_when_a_stored_number_changes(tmp_path):
     assert len(outcomes) == 2 * sum(c["cell_type"] == "code" for c in nb["cells"])
 
 
+def _figure_cells(nb):
+    """[(index in nb['cells'], nbval's code-cell number)] of the code cells that store a PNG figure."""
+    code = [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"]
+    return [(i, n) for n, i in enumerate(code)
+            if any("image/png" in o.get("data", {}) for o in nb["cells"][i].get("outputs", []))]
+
+
+@pytest.mark.slow
+def test_a_stored_figure_replaced_by_another_fails(tmp_path):
+    """The conftest hook compares each stored PNG with a fresh rendering (nbval skips PNGs): a figure whose stored
+    image is another figure's fails, and only that cell fails."""
+    candidates = [(len(code_cells(load(p))), p) for p in NOTEBOOKS if len(_figure_cells(load(p))) >= 2]
+    assert candidates, "no notebook stores two figures"
+    _, path = min(candidates)  # the shortest notebook keeps this test quick
+    nb = load(path)
+    (first, number), (second, _) = _figure_cells(nb)[:2]
+    png = next(o for o in nb["cells"][second]["outputs"] if "image/png" in o.get("data", {}))["data"]["image/png"]
+    next(o for o in nb["cells"][first]["outputs"] if "image/png" in o.get("data", {}))["data"]["image/png"] = png
+    (tmp_path / path.name).write_text(json.dumps(nb), encoding="utf-8")
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")  # this run ignores the repository's pytest options
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "tests.conftest", "--nbval", "--nbval-current-env",
+         "-p", "no:cacheprovider", "-q", "-rA", path.name],
+        cwd=tmp_path, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "PYTHONPATH": str(ROOT)})  # tests.conftest holds the hook
+    outcomes = re.findall(r"^(PASSED|FAILED|ERROR) (\S+::Cell \d+)", result.stdout, re.M)
+    failed = [cell for outcome, cell in outcomes if outcome != "PASSED"]
+    assert failed == [f"{path.name}::Cell {number}"], result.stdout[-3000:]
+    assert "stored figures differ from a fresh rendering" in result.stdout, result.stdout[-3000:]
+    assert len(outcomes) == sum(c["cell_type"] == "code" for c in nb["cells"]), result.stdout[-3000:]
+
+
 @notebook_params()
 def test_every_figure_has_a_caption_and_alt_text(path):
     """A cell that shows a figure gives it a caption and alt text (myst-nb's `mystnb.figure` / `mystnb.image`)."""
