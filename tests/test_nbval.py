@@ -253,6 +253,19 @@ def _change_one_digit(nb, index, k):
 
 
 @pytest.mark.slow
+def test_kernels_import_this_checkout(tmp_path):
+    """A kernel started by the tests (as nbval, nbclient and JupyterLab start theirs, from the test process's
+    environment), run outside the repository, imports this checkout's utils, not an installed copy."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import utils\nprint(utils.__file__)")])
+    NotebookClient(nb, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(tmp_path)}}).execute()
+    printed = Path(text(nb.cells[0].outputs[0]["text"]).strip())
+    assert printed == ROOT / "utils" / "__init__.py", f"the kernel imported {printed}, not this checkout's utils"
+
+
+@pytest.mark.slow
 def test_nbval_fails_when_a_stored_number_changes(tmp_path):
     candidates = [(len(code_cells(load(p))), p) for p in NOTEBOOKS if _checked_number(load(p))]
     assert candidates, "no notebook stores a checked number"

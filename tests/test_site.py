@@ -3,9 +3,11 @@
 import fnmatch
 import hashlib
 import importlib.util
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
@@ -200,6 +202,57 @@ def config_strings(node, path=""):
             yield from config_strings(item, path)
     elif isinstance(node, str):
         yield path, node
+
+
+# a link or asset in raw HTML written in markdown
+RAW_LINK = re.compile(r"""<(?:a|img|link|script|source|iframe|video|audio)\b[^>]*?\b(?:href|src)\s*=\s*["']([^"']*)""",
+                      re.I)
+
+
+def source_markdown(path: Path) -> str:
+    """The markdown of a page, or of a notebook's markdown cells."""
+    if path.suffix == ".ipynb":
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    return path.read_text(encoding="utf-8")
+
+
+def raw_link_problems(path: Path, root: Path = REPO) -> list[str]:
+    """Internal links and assets in the raw HTML of a source page that would not resolve once built: X.html must be
+    a page (X.md or X.ipynb) beside the source, any other file must exist; a root-relative path is refused."""
+    problems = []
+    for url in RAW_LINK.findall(source_markdown(path)):
+        target = urlsplit(url).path
+        if re.match(r"^[a-zA-Z][\w+.-]*:|^//", url) or not target:
+            continue  # another host (the built-site checks judge those) or an anchor on the same page
+        resolved = (path.parent / unquote(target)).resolve()
+        pages = [resolved.with_suffix(s) for s in (".md", ".ipynb")] if resolved.suffix == ".html" else [resolved]
+        if target.startswith("/") or not any(p.is_file() for p in pages):
+            problems.append(f"{path.relative_to(root)}: {url}")
+    return problems
+
+
+def test_raw_html_links_resolve():
+    """Every internal href/src written as raw HTML in the pages and notebooks points at a page or file that exists
+    (MyST checks its own links; raw HTML it passes through unchecked)."""
+    sources = [REPO / "intro.md", *sorted(REPO.glob("chapters/*/*.md")), *sorted(REPO.glob("notebooks/*/*.ipynb"))]
+    problems = [problem for path in sources for problem in raw_link_problems(path)]
+    assert not problems, "raw HTML links that do not resolve:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize(("html", "ok"), [
+    ('<a href="../ko/index.html#top">', True), ('<img src="../en/missing.png">', False),
+    ('<a href="nowhere.html">', False), ('<a href="/chapters/en/index.html">', False),
+    ('<a href="https://example.org/">', True), ('<a href="#a-heading">', True),
+])
+def test_raw_link_rule(tmp_path, html, ok):
+    """raw_link_problems accepts a page or file that exists, and refuses a missing one or a root-relative path."""
+    for folder in ("en", "ko"):
+        (tmp_path / "chapters" / folder).mkdir(parents=True)
+    (tmp_path / "chapters" / "ko" / "index.md").write_text("# 시작\n", encoding="utf-8")
+    page = tmp_path / "chapters" / "en" / "page.md"
+    page.write_text(f"# A page\n\nSee {html}here</a>.\n", encoding="utf-8")
+    assert (raw_link_problems(page, tmp_path) == []) is ok
 
 
 def test_config_points_no_asset_at_another_host():
