@@ -6,14 +6,14 @@ tests on another built book, set QKV_BUILD_DIR to its folder and QKV_SKIP_BUILD=
 """
 
 import json
-import math
 import re
 
 import pytest
 import torch
-from conftest import screenshot_dir
 
 import utils
+from tests.harness import from_json as f64
+from tests.harness import screenshot_dir
 from utils import database
 from utils.i18n import LABELS
 from utils.widgets import ProjectionExplorer
@@ -22,13 +22,6 @@ from utils.widgets.query_explorer import pool_weights
 WIDGET_CLASSES = ["QueryExplorer", "HeatmapExplorer", "DatabaseExplorer", "KernelRegressionExplorer",
                   "ProjectionExplorer"]
 TOL = {"rtol": 1e-4, "atol": 1e-4}
-
-
-def f64(x):
-    """JSON numbers as a float64 tensor; null (JSON's stand-in for -inf) back to -inf."""
-    def walk(item):
-        return [walk(i) for i in item] if isinstance(item, list) else (-math.inf if item is None else item)
-    return torch.tensor(walk(x), dtype=torch.float64)
 
 
 def close(actual, expected):
