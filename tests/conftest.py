@@ -26,16 +26,12 @@ from pathlib import Path
 import pytest
 
 from tests import harness
-from tests.harness import CHROMIUM, BuildError, built_html, chromium, figure_differences, screenshot_dir, serve, watch
+from tests.harness import screenshot_dir
 
 __all__ = ["screenshot_dir"]  # tests import it from here too
 
-REPO = Path(__file__).resolve().parent.parent
 BROWSER_FIXTURES = {"built_site", "site_server", "browser", "page"}
-# Kernels started by the tests (nbval, nbclient, JupyterLab) inherit this: they import this checkout's `utils`,
-# whatever the environment's editable install points to (its finder comes after the path).
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    p for p in [str(REPO), *os.environ.get("PYTHONPATH", "").split(os.pathsep)] if p)
+harness.use_this_checkout()  # kernels started by the tests import this checkout's utils
 
 
 def pytest_collection_modifyitems(items):
@@ -50,7 +46,7 @@ def pytest_runtest_call(item):
     """After nbval checks a cell (it skips PNGs), compare each stored figure with the one the cell draws now."""
     result = yield
     if item.path.suffix == ".ipynb" and getattr(item, "test_outputs", None) is not None:
-        problems = figure_differences(item.cell.outputs, item.test_outputs)
+        problems = harness.figure_differences(item.cell.outputs, item.test_outputs)
         if problems:
             item.raise_cell_error("stored figures differ from a fresh rendering (re-execute the notebook if the change "
                                   "is meant): " + "; ".join(problems))
@@ -61,15 +57,15 @@ def pytest_runtest_call(item):
 def built_site() -> Path:
     """The built html folder (see the module docstring)."""
     try:
-        return built_html(rebuild=os.environ.get("QKV_SKIP_BUILD") != "1")
-    except BuildError as error:
+        return harness.built_html(rebuild=os.environ.get("QKV_SKIP_BUILD") != "1")
+    except harness.BuildError as error:
         pytest.fail(str(error), pytrace=False)
 
 
 @pytest.fixture(scope="session")
 def site_server(built_site):
     """Base URL of a local http server for the built site."""
-    url, server = serve(built_site)
+    url, server = harness.serve(built_site)
     yield url
     server.shutdown()
     server.server_close()
@@ -90,18 +86,16 @@ def browser():
         import playwright.sync_api  # noqa: F401
     except ImportError:
         _unavailable("the playwright package is not installed")
-    if not CHROMIUM.is_file():
-        _unavailable(f"{CHROMIUM} is missing")
-    with chromium() as launched:
+    if not harness.CHROMIUM.is_file():
+        _unavailable(f"{harness.CHROMIUM} is missing")
+    with harness.chromium() as launched:
         yield launched
 
 
 @pytest.fixture
 def page(browser):
     """A fresh page that records console errors and off-host requests, and must end the test with none."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    new_page = context.new_page()
-    watch(new_page)
+    new_page = harness.watched_page(browser)
     yield new_page
     try:
         new_page.wait_for_load_state("networkidle", timeout=5_000)
@@ -109,7 +103,7 @@ def page(browser):
         pass
     errors, external = list(new_page.console_errors), list(new_page.external_requests)
     failed = list(new_page.failed_responses)
-    context.close()
+    new_page.context.close()
     problems = []
     if errors and not new_page.allow_console_errors:
         problems.append("console errors:\n  " + "\n  ".join(errors))

@@ -37,6 +37,14 @@ KNOWN_WARNINGS = [
 ]
 
 
+def use_this_checkout() -> None:
+    """Put this repository first on PYTHONPATH, so every kernel or Python started from now on (nbval, nbclient,
+    JupyterLab) imports this checkout's `utils`, whatever the environment's editable install points to (its finder
+    comes after the path)."""
+    paths = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and Path(p).resolve() != REPO]
+    os.environ["PYTHONPATH"] = os.pathsep.join([str(REPO), *paths])
+
+
 # --- the book ------------------------------------------------------------------------------------------------------
 
 
@@ -171,6 +179,13 @@ def watch(page) -> None:
     page.on("pageerror", uncaught)
     page.on("response", lambda r: r.status >= 400 and page.failed_responses.append(f"{r.status} {r.url}"))
     page.route("**/*", route)
+
+
+def watched_page(browser, width=1280, height=900):
+    """A new page, in a fresh context of `browser` (close it with page.context.close()), recorded by `watch`."""
+    page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+    watch(page)
+    return page
 
 
 def screenshot_dir(html: Path | None = None) -> Path:

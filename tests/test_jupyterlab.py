@@ -26,7 +26,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import utils
 from tests import harness
-from tests.harness import watch
+from tests.harness import watched_page
 
 pytestmark = pytest.mark.slow
 
@@ -125,11 +125,9 @@ def lab(tmp_path_factory):
 @pytest.fixture
 def page(browser, lab):
     """A new page (in conftest's Chromium) watched by tests.harness.watch: uncaught errors, other hosts' requests."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    watch(page)
+    page = watched_page(browser, 1400, 1000)
     yield page
-    context.close()
+    page.context.close()
 
 
 # JavaScript run in the page; `panel` is the CSS selector of the notebook on display (PANEL)

@@ -265,6 +265,18 @@ def test_kernels_import_this_checkout(tmp_path):
     assert printed == ROOT / "utils" / "__init__.py", f"the kernel imported {printed}, not this checkout's utils"
 
 
+def run_nbval(folder, *paths):
+    """Run nbval (strict, this venv's kernel) on `paths` in `folder`, without the repository's pytest options but
+    with tests/conftest.py's hooks; return (the CompletedProcess, [(PASSED|FAILED|ERROR, 'path::Cell n')])."""
+    (folder / "pytest.ini").write_text("[pytest]\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "tests.conftest", "--nbval", "--nbval-current-env",
+         "-p", "no:cacheprovider", "-q", "-rA", *paths],
+        cwd=folder, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "PYTHONPATH": str(ROOT)})  # `import utils` and tests.conftest from this checkout
+    return result, re.findall(r"^(PASSED|FAILED|ERROR) (\S+::Cell \d+)", result.stdout, re.M)
+
+
 @pytest.mark.slow
 def test_nbval_fails_when_a_stored_number_changes(tmp_path):
     candidates = [(len(code_cells(load(p))), p) for p in NOTEBOOKS if _checked_number(load(p))]
@@ -276,14 +288,8 @@ def test_nbval_fails_when_a_stored_number_changes(tmp_path):
     (tmp_path / "changed").mkdir()
     (tmp_path / "original" / path.name).write_text(json.dumps(nb), encoding="utf-8")
     (tmp_path / "changed" / path.name).write_text(json.dumps(_change_one_digit(nb, index, k)), encoding="utf-8")
-    (tmp_path / "pytest.ini").write_text("[pytest]\n")  # this run ignores the repository's pytest options
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "-p", "no:cacheprovider", "-q", "-rA",
-         "original", "changed"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=600,
-        env={**os.environ, "PYTHONPATH": str(ROOT)})  # `import utils` even without the editable install
-    outcomes = {cell: outcome for outcome, cell in re.findall(r"^(PASSED|FAILED|ERROR) (\S+::Cell \d+)",
-                                                              result.stdout, re.M)}
+    result, outcomes = run_nbval(tmp_path, "original", "changed")
+    outcomes = {cell: outcome for outcome, cell in outcomes}
     expected_failure = f"changed/{path.name}::Cell {number}"
     assert result.returncode == 1, result.stdout[-3000:]
     assert {cell for cell, outcome in outcomes.items() if outcome != "PASSED"} == {expected_failure}, \
@@ -311,13 +317,7 @@ def test_a_stored_figure_replaced_by_another_fails(tmp_path):
     png = next(o for o in nb["cells"][second]["outputs"] if "image/png" in o.get("data", {}))["data"]["image/png"]
     next(o for o in nb["cells"][first]["outputs"] if "image/png" in o.get("data", {}))["data"]["image/png"] = png
     (tmp_path / path.name).write_text(json.dumps(nb), encoding="utf-8")
-    (tmp_path / "pytest.ini").write_text("[pytest]\n")  # this run ignores the repository's pytest options
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "tests.conftest", "--nbval", "--nbval-current-env",
-         "-p", "no:cacheprovider", "-q", "-rA", path.name],
-        cwd=tmp_path, capture_output=True, text=True, timeout=600,
-        env={**os.environ, "PYTHONPATH": str(ROOT)})  # tests.conftest holds the hook
-    outcomes = re.findall(r"^(PASSED|FAILED|ERROR) (\S+::Cell \d+)", result.stdout, re.M)
+    result, outcomes = run_nbval(tmp_path, path.name)
     failed = [cell for outcome, cell in outcomes if outcome != "PASSED"]
     assert failed == [f"{path.name}::Cell {number}"], result.stdout[-3000:]
     assert "stored figures differ from a fresh rendering" in result.stdout, result.stdout[-3000:]

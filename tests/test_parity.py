@@ -135,6 +135,16 @@ def inline_math(markdown):
     return sorted({" ".join(equation.split()) for equation in found})
 
 
+def unit_problems(en_path, ko_path, extract):
+    """'cell i: English vs Korean' wherever `extract` (e.g. display_math) differs between a markdown unit and its
+    twin; the prose blocks of a page need not line up, so a page is compared whole."""
+    en, ko = dict(markdown_units(en_path)), dict(markdown_units(ko_path))
+    if en_path.suffix == ".md":
+        en, ko = {"page": "\n".join(en.values())}, {"page": "\n".join(ko.values())}
+    return [f"cell {i}: {extract(en[i])} vs {extract(ko.get(i, ''))}"
+            for i in en if extract(en[i]) != extract(ko.get(i, ""))]
+
+
 def metadata_problems(en, ko):
     """A cell's `mystnb` metadata (figure captions, alt texts, names) agrees: the same keys and values, except that
     a name gets the prefix ko- and a caption or alt text is in Korean (contains Hangul)."""
@@ -342,23 +352,15 @@ def test_same_code(en_path, ko_path):
 @pytest.mark.parametrize(("en_path", "ko_path"), ALL_PAIRS, ids=ids(ALL_PAIRS))
 def test_same_display_equations(en_path, ko_path):
     """Every display equation ($$…$$, {math}, \\begin{…}…\\end{…}) is identical, in the same cells and order."""
-    en, ko = dict(markdown_units(en_path)), dict(markdown_units(ko_path))
-    if en_path.suffix == ".md":  # prose blocks of a page need not line up: compare the whole page
-        en, ko = {"page": "\n".join(en.values())}, {"page": "\n".join(ko.values())}
-    problems = [f"cell {i}: {display_math(en[i])} vs {display_math(ko.get(i, ''))}"
-                for i in en if display_math(en[i]) != display_math(ko.get(i, ""))]
+    problems = unit_problems(en_path, ko_path, display_math)
     assert not problems, f"{rel(ko_path)}: " + "; ".join(problems)
 
 
 @pytest.mark.parametrize(("en_path", "ko_path"), ALL_PAIRS, ids=ids(ALL_PAIRS))
 def test_same_inline_equations(en_path, ko_path):
     """Each cell has the inline equations ($…$, {math}`…`) of its English cell, no more and no fewer (see
-    `inline_math`; a page's prose blocks need not line up: a page is compared whole)."""
-    en, ko = dict(markdown_units(en_path)), dict(markdown_units(ko_path))
-    if en_path.suffix == ".md":
-        en, ko = {"page": "\n".join(en.values())}, {"page": "\n".join(ko.values())}
-    problems = [f"cell {i}: {inline_math(en[i])} vs {inline_math(ko.get(i, ''))}"
-                for i in en if inline_math(en[i]) != inline_math(ko.get(i, ""))]
+    `inline_math` and `unit_problems`)."""
+    problems = unit_problems(en_path, ko_path, inline_math)
     assert not problems, f"{rel(ko_path)}: " + "; ".join(problems)
 
 

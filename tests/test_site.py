@@ -339,6 +339,30 @@ def test_page_renders_offline(name, built_site, site_server, page, screenshot):
     screenshot(page, name.replace("/", "__"))
 
 
+def test_internal_links_resolve(built_site):
+    """Every internal <a href> of every page, raw HTML included, points at a built file and, with #id, at an
+    element of that file with that id."""
+    ids, problems = {}, []
+    for name in PAGES:
+        page = built_site / f"{name}.html"
+        for tag, attrs in LinkTags.of(page):
+            href = dict(attrs).get("href") or ""
+            if tag != "a" or re.match(r"^[a-zA-Z][\w+.-]*:|^//", href):
+                continue
+            path, fragment = urlsplit(href).path, urlsplit(href).fragment
+            target = page.parent.joinpath(unquote(path)).resolve() if path else page
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.is_file():
+                problems.append(f"{name}.html: {href} (no such file)")
+            elif fragment and target.suffix == ".html":
+                if target not in ids:
+                    ids[target] = set(re.findall(r"""\bid=["']([^"']+)""", target.read_text(encoding="utf-8")))
+                if unquote(fragment) not in ids[target]:
+                    problems.append(f"{name}.html: {href} (no id {fragment!r} there)")
+    assert not problems, "links that do not resolve:\n" + "\n".join(sorted(set(problems)))
+
+
 def test_every_page_declares_an_icon_that_exists(built_site):
     """Each page names its icon (<link rel="icon">, an existing file), so no browser falls back to asking the site
     for /favicon.ico, a 404 on every fresh visit (the root index.html only redirects: it shows nothing)."""
