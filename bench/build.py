@@ -1,23 +1,16 @@
 """Site build time from stored outputs, clean and incremental, next to an empty book with the same configuration."""
 
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
+from tests.harness import REPO, build_book
+
 from .timing import fmt_seconds, repeat, summary, table
 
-REPO = Path(__file__).resolve().parents[1]
-JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
 CONFIG_FILES = ["_config.yml", "references.bib"]
 CONFIG_DIRS = ["_ext", "assets"]
 TARGET_RATIO = 3.0
-
-
-def _build(source, output):
-    subprocess.run([str(JUPYTER_BOOK), "build", str(source), "--path-output", str(output), "-W", "-n", "--keep-going"],
-                   check=True, capture_output=True)
 
 
 def _empty_book(where):
@@ -38,10 +31,10 @@ def _clean_and_incremental(source, runs, scratch):
 
     def clean():
         shutil.rmtree(output, ignore_errors=True)
-        _build(source, output)
+        build_book(source, output)
 
     clean_times = repeat(clean, runs)
-    incremental_times = repeat(lambda: _build(source, output), runs)
+    incremental_times = repeat(lambda: build_book(source, output, clean=False), runs)
     return clean_times, incremental_times
 
 

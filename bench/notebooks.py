@@ -1,13 +1,13 @@
 """Executing every notebook (both languages), next to the floor of starting a kernel and importing torch."""
 
-from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
 
+from tests.harness import REPO, use_this_checkout
+
 from .timing import fmt_seconds, repeat, summary, table
 
-REPO = Path(__file__).resolve().parents[1]
 TARGET_RATIO = 2.0
 
 
@@ -23,6 +23,7 @@ def _floor_notebook():
 
 def run(runs=3):
     """Markdown table: each notebook's execution time and its ratio to the kernel + torch floor."""
+    use_this_checkout()
     floor = repeat(lambda: _execute(_floor_notebook(), REPO), runs)
     floor_median = summary(floor)[0]
     rows = [["(floor) start a kernel, import torch", fmt_seconds(floor), "1.00×", ""]]

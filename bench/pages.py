@@ -2,10 +2,9 @@
 
 from urllib.parse import unquote, urlsplit
 
-from tools.browser import launch_chromium, serve
+from tests.harness import built_html, chromium, serving
 
 from .timing import table
-from .widgets import built_site
 
 SHARED = ("_static/vendor/mathjax/", "_static/vendor/html-manager/", "_static/vendor/requirejs/",
           "_static/vendor/anywidget/")  # MathJax and the widget manager: loaded once, cached for every page
@@ -32,27 +31,18 @@ def _weights(page, base, html, path):
 
 def run():
     """Markdown table of page weights (MB) and the built site's size."""
-    from playwright.sync_api import sync_playwright
-
-    html = built_site()
-    base, server = serve(html)
+    html = built_html(rebuild=False)
     rows = []
-    try:
-        with sync_playwright() as playwright:
-            browser = launch_chromium(playwright)
-            for path in sorted(html.rglob("*.html")):
-                relative = str(path.relative_to(html))
-                if relative in ("genindex.html", "search.html") or relative.startswith("_static/"):
-                    continue  # index pages, and theme templates copied into _static
-                page = browser.new_page()
-                total, unshared, own = _weights(page, base, html, relative)
-                page.close()
-                verdict = "met" if unshared / MB <= TARGET_MB else "MISSED"
-                rows.append([relative, f"{total / MB:.2f}", f"{unshared / MB:.2f}", verdict, f"{own / MB:.2f}"])
-            browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(html) as (base, _), chromium() as browser:
+        for path in sorted(html.rglob("*.html")):
+            relative = str(path.relative_to(html))
+            if relative in ("genindex.html", "search.html") or relative.startswith("_static/"):
+                continue  # index pages, and theme templates copied into _static
+            page = browser.new_page()
+            total, unshared, own = _weights(page, base, html, relative)
+            page.close()
+            verdict = "met" if unshared / MB <= TARGET_MB else "MISSED"
+            rows.append([relative, f"{total / MB:.2f}", f"{unshared / MB:.2f}", verdict, f"{own / MB:.2f}"])
     site_mb = sum(f.stat().st_size for f in html.rglob("*") if f.is_file()) / MB
     header = ["page", "loads, MB", "without MathJax/widget assets, MB", f"≤ {TARGET_MB} MB", "own HTML + images, MB"]
     note = ("\n\nAbout 1 MB of every page is the theme's scripts, styles and fonts, the same for all pages and cached "

@@ -6,17 +6,13 @@ weights on display are written in the same update), and after a forced layout. N
 the browser. Target: median < 16 ms (one frame at 60 Hz).
 """
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
-from tools.browser import launch_chromium, serve
+from tests.harness import built_html, chromium, serving
 
 from .timing import percentile, summary, table
 
-REPO = Path(__file__).resolve().parents[1]
 TARGET_MS = 16.0
 # widget -> [(control testid, event, two values to alternate)]
 CONTROLS = {
@@ -57,47 +53,27 @@ def widget_pages(html):
     return pages
 
 
-def built_site():
-    """The built html folder: QKV_BUILD_DIR/_build/html as in tests/conftest.py (default: this repository's),
-    built if missing. An existing build is used as it is: run `make book` first if the notebooks changed."""
-    html = Path(os.environ.get("QKV_BUILD_DIR", REPO)) / "_build" / "html"
-    if not (html / "index.html").is_file():
-        jupyter_book = Path(sys.executable).with_name("jupyter-book")
-        subprocess.run([str(jupyter_book), "build", str(REPO), "-W", "-n", "--keep-going", "--path-output",
-                        str(html.parents[1])], check=True, capture_output=True)
-    return html
-
-
 def run(repetitions=200, warmup=20, html=None):
     """Markdown table of the latency per widget and control (ms), measured on the built site."""
-    from playwright.sync_api import sync_playwright
-
-    html = Path(html) if html else built_site()
+    html = Path(html) if html else built_html(rebuild=False)
     pages = widget_pages(html)
-    base, server = serve(html)
     rows = []
-    try:
-        with sync_playwright() as playwright:
-            browser = launch_chromium(playwright)
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            for name, controls in CONTROLS.items():
-                if name not in pages:
-                    rows.append([name, "—", "not on any built page (stale build? `make book`)", "", "", "", ""])
-                    continue
-                page.goto(base + pages[name])
-                page.wait_for_selector(f'[data-widget="{name}"][data-state]', timeout=30_000)
-                page.locator(f'[data-widget="{name}"]').first.scroll_into_view_if_needed()
-                for testid, event, values in controls:
-                    to_dom, to_layout = page.evaluate(MEASURE, [name, testid, event, values, repetitions + warmup])
-                    to_dom, to_layout = to_dom[warmup:], to_layout[warmup:]
-                    median = summary(to_dom)[0]
-                    rows.append([name, testid, f"{median:.2f}", f"{percentile(to_dom, 95):.2f}",
-                                 f"{summary(to_layout)[0]:.2f}", f"{percentile(to_layout, 95):.2f}",
-                                 "met" if median < TARGET_MS else "MISSED"])
-            browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(html) as (base, _), chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        for name, controls in CONTROLS.items():
+            if name not in pages:
+                rows.append([name, "—", "not on any built page (stale build? `make book`)", "", "", "", ""])
+                continue
+            page.goto(base + pages[name])
+            page.wait_for_selector(f'[data-widget="{name}"][data-state]', timeout=30_000)
+            page.locator(f'[data-widget="{name}"]').first.scroll_into_view_if_needed()
+            for testid, event, values in controls:
+                to_dom, to_layout = page.evaluate(MEASURE, [name, testid, event, values, repetitions + warmup])
+                to_dom, to_layout = to_dom[warmup:], to_layout[warmup:]
+                median = summary(to_dom)[0]
+                rows.append([name, testid, f"{median:.2f}", f"{percentile(to_dom, 95):.2f}",
+                             f"{summary(to_layout)[0]:.2f}", f"{percentile(to_layout, 95):.2f}",
+                             "met" if median < TARGET_MS else "MISSED"])
     header = ["widget", "control", "median ms", "p95 ms", "median ms +layout", "p95 ms +layout",
               f"median < {TARGET_MS:g} ms"]
     note = f"\n\n{repetitions} repetitions per control after {warmup} warm-up ones; static page, no kernel."

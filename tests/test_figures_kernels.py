@@ -8,17 +8,11 @@ import pytest
 import torch
 
 import utils
+from tests.harness import rendered
 from utils.plotting import plot_curves, plot_kernels, plot_regression, show_labelled_heatmaps
 
 KERNELS = (utils.gaussian_kernel, utils.boxcar_kernel, utils.epanechnikov_kernel)
 TOKENS = ["the", "cat", "sat"]
-
-
-def rendered(fig):
-    """PNG bytes of `fig` (rendering runs every text through the font machinery)."""
-    png = fig._repr_png_()
-    assert png.startswith(b"\x89PNG"), "the figure did not render as PNG"
-    return png
 
 
 def regression_inputs(num_panels=2):

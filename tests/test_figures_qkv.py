@@ -8,17 +8,11 @@ import pytest
 import torch
 from matplotlib.patches import Polygon, Rectangle
 
+from tests.harness import rendered
 from utils.plotting import cone_angles, convex_hull, plot_attention_mechanism, plot_bars, plot_pooling_outputs
 
 VALUES = torch.tensor([[3.0, 0.5], [2.5, 2.5], [0.5, 2.0], [2.0, 1.5]])  # the last one lies inside the triangle
 MECHANISM_LABELS = ("Query", "Keys", "Attention weights", "Values", "Attention pooling", "Output")
-
-
-def rendered(fig):
-    """PNG bytes of `fig` (rendering runs every text through the font machinery)."""
-    png = fig._repr_png_()
-    assert png.startswith(b"\x89PNG"), "the figure did not render as PNG"
-    return png
 
 
 def texts(fig):

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 import pytest
 from bs4 import BeautifulSoup
 
+from tests.harness import screenshot_dir
+
 EDITIONS = [f"{top}/{lang}" for top in ("chapters", "notebooks") for lang in ("en", "ko")]
 
 
@@ -258,8 +260,6 @@ TOFU = """([root, extra]) => {
 @pytest.mark.parametrize("edition", ["chapters/ko", "notebooks/ko"])
 def test_korean_pages_show_no_tofu(built_site, site_server, page, edition):
     """Every Hangul character of each Korean page, widgets included, is drawn with a real glyph; screenshots saved."""
-    from conftest import screenshot_dir
-
     pages = sorted((built_site / edition).glob("*.html"))
     assert pages
     for path in pages:

@@ -25,12 +25,13 @@ import torch
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import utils
+from tests import harness
+from tests.harness import watched_page
 
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[1]
 JUPYTER = Path(sys.executable).with_name("jupyter")
-SCREENSHOTS = REPO / "_build" / "screenshots"
 # one English and one Korean notebook with a widget; paths under notebooks/
 LAB_NOTEBOOKS = ["en/visualizing-attention.ipynb", "ko/visualizing-attention.ipynb"]
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -123,14 +124,10 @@ def lab(tmp_path_factory):
 
 @pytest.fixture
 def page(browser, lab):
-    """A new page (in conftest's Chromium) that records uncaught errors and every request to another host."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.errors, page.outside = [], []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.on("request", lambda r: r.url.startswith((lab.url, "data:", "blob:")) or page.outside.append(r.url))
+    """A new page (in conftest's Chromium) watched by tests.harness.watch: uncaught errors, other hosts' requests."""
+    page = watched_page(browser, 1400, 1000)
     yield page
-    context.close()
+    page.context.close()
 
 
 # JavaScript run in the page; `panel` is the CSS selector of the notebook on display (PANEL)
@@ -166,12 +163,11 @@ def wait(page, script, arg=PANEL, timeout=RUN_TIMEOUT_MS):
     except PlaywrightTimeout:
         screenshot(page, "timeout")
         prompts = [cell["prompt"] for cell in page.evaluate(CELLS_JS, PANEL)]
-        pytest.fail(f"timed out waiting for {script[:60]!r}; prompts {prompts}; see {SCREENSHOTS}")
+        pytest.fail(f"timed out waiting for {script[:60]!r}; prompts {prompts}; see {harness.screenshot_dir()}")
 
 
 def screenshot(page, name):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"jupyterlab-{name}.png")
+    harness.screenshot(page, f"jupyterlab-{name}")
 
 
 def open_notebook(page, lab, path):
@@ -231,8 +227,8 @@ def test_notebook_runs_in_jupyterlab_without_errors(page, lab, path):
         if path.startswith("ko/") and dom["widgets"]:
             assert HANGUL.search(dom["widgetText"]), f"{where}: the widget's labels are not in Korean"
     assert sum(len(dom["widgets"]) for dom in cells) > 0, f"{path} rendered no widget"
-    assert not page.errors, f"uncaught errors in the page: {page.errors}"
-    assert not page.outside, f"the page asked another host: {page.outside}"
+    assert not page.uncaught_errors, f"uncaught errors in the page: {page.uncaught_errors}"
+    assert not page.external_requests, f"the page asked another host: {page.external_requests}"
 
 
 def page_state(page, widget):
@@ -291,7 +287,7 @@ def check_move(page, before_page, before_kernel):
     for where, weights in (("page", after_page["weights"]), ("kernel", after_kernel["weights"])):
         got = torch.tensor(weights, dtype=torch.float64)
         assert torch.allclose(got, expected, atol=1e-4, rtol=0), f"{where} weights {got} but utils gives {expected}"
-    assert not page.errors, f"uncaught errors in the page: {page.errors}"
+    assert not page.uncaught_errors, f"uncaught errors in the page: {page.uncaught_errors}"
     return after_page
 
 

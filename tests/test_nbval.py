@@ -254,6 +254,31 @@ def _change_one_digit(nb, index, k):
 
 
 @pytest.mark.slow
+def test_kernels_import_this_checkout(tmp_path):
+    """A kernel started by the tests (as nbval, nbclient and JupyterLab start theirs, from the test process's
+    environment), run outside the repository, imports this checkout's utils, not an installed copy."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import utils\nprint(utils.__file__)")])
+    NotebookClient(nb, kernel_name="python3", timeout=120, resources={"metadata": {"path": str(tmp_path)}}).execute()
+    printed = Path(text(nb.cells[0].outputs[0]["text"]).strip())
+    assert printed == ROOT / "utils" / "__init__.py", f"the kernel imported {printed}, not this checkout's utils"
+
+
+def run_nbval(folder, *paths):
+    """Run nbval (strict, this venv's kernel) on `paths` in `folder`, without the repository's pytest options but
+    with tests/conftest.py's hooks; return (the CompletedProcess, [(PASSED|FAILED|ERROR, 'path::Cell n')])."""
+    (folder / "pytest.ini").write_text("[pytest]\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "tests.conftest", "--nbval", "--nbval-current-env",
+         "-p", "no:cacheprovider", "-q", "-rA", *paths],
+        cwd=folder, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "PYTHONPATH": str(ROOT)})  # `import utils` and tests.conftest from this checkout
+    return result, re.findall(r"^(PASSED|FAILED|ERROR) (\S+::Cell \d+)", result.stdout, re.M)
+
+
+@pytest.mark.slow
 def test_nbval_fails_when_a_stored_number_changes(tmp_path):
     candidates = [(len(code_cells(load(p))), p) for p in NOTEBOOKS if _checked_number(load(p))]
     assert candidates, "no notebook stores a checked number"
@@ -264,20 +289,40 @@ def test_nbval_fails_when_a_stored_number_changes(tmp_path):
     (tmp_path / "changed").mkdir()
     (tmp_path / "original" / path.name).write_text(json.dumps(nb), encoding="utf-8")
     (tmp_path / "changed" / path.name).write_text(json.dumps(_change_one_digit(nb, index, k)), encoding="utf-8")
-    (tmp_path / "pytest.ini").write_text("[pytest]\n")  # this run ignores the repository's pytest options
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "-p", "no:cacheprovider", "-q", "-rA",
-         "original", "changed"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=600,
-        env={**os.environ, "PYTHONPATH": str(ROOT)})  # `import utils` even without the editable install
-    outcomes = {cell: outcome for outcome, cell in re.findall(r"^(PASSED|FAILED|ERROR) (\S+::Cell \d+)",
-                                                              result.stdout, re.M)}
+    result, outcomes = run_nbval(tmp_path, "original", "changed")
+    outcomes = {cell: outcome for outcome, cell in outcomes}
     expected_failure = f"changed/{path.name}::Cell {number}"
     assert result.returncode == 1, result.stdout[-3000:]
     assert {cell for cell, outcome in outcomes.items() if outcome != "PASSED"} == {expected_failure}, \
         result.stdout[-3000:]
     assert f"original/{path.name}::Cell {number}" in outcomes  # the unchanged copy ran the same cell and passed
     assert len(outcomes) == 2 * sum(c["cell_type"] == "code" for c in nb["cells"])
+
+
+def _figure_cells(nb):
+    """[(index in nb['cells'], nbval's code-cell number)] of the code cells that store a PNG figure."""
+    code = [i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"]
+    return [(i, n) for n, i in enumerate(code)
+            if any("image/png" in o.get("data", {}) for o in nb["cells"][i].get("outputs", []))]
+
+
+@pytest.mark.slow
+def test_a_stored_figure_replaced_by_another_fails(tmp_path):
+    """The conftest hook compares each stored PNG with a fresh rendering (nbval skips PNGs): a figure whose stored
+    image is another figure's fails, and only that cell fails."""
+    candidates = [(len(code_cells(load(p))), p) for p in NOTEBOOKS if len(_figure_cells(load(p))) >= 2]
+    assert candidates, "no notebook stores two figures"
+    _, path = min(candidates)  # the shortest notebook keeps this test quick
+    nb = load(path)
+    (first, number), (second, _) = _figure_cells(nb)[:2]
+    png = next(o for o in nb["cells"][second]["outputs"] if "image/png" in o.get("data", {}))["data"]["image/png"]
+    next(o for o in nb["cells"][first]["outputs"] if "image/png" in o.get("data", {}))["data"]["image/png"] = png
+    (tmp_path / path.name).write_text(json.dumps(nb), encoding="utf-8")
+    result, outcomes = run_nbval(tmp_path, path.name)
+    failed = [cell for outcome, cell in outcomes if outcome != "PASSED"]
+    assert failed == [f"{path.name}::Cell {number}"], result.stdout[-3000:]
+    assert "stored figures differ from a fresh rendering" in result.stdout, result.stdout[-3000:]
+    assert len(outcomes) == sum(c["cell_type"] == "code" for c in nb["cells"]), result.stdout[-3000:]
 
 
 @notebook_params()

@@ -9,7 +9,6 @@ import ast
 import io
 import json
 import re
-import sys
 import tokenize
 from pathlib import Path
 
@@ -17,10 +16,10 @@ import nbformat
 import pytest
 import yaml
 
+from _ext.qkv_i18n import load_glossary
+from tools import notebook_twin
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "_ext"), str(ROOT / "tools")]
-import notebook_twin  # noqa: E402
-from qkv_i18n import load_glossary  # noqa: E402
 
 HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7a3]")
 NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
@@ -28,6 +27,9 @@ DISPLAY_MATH = re.compile(  # $$...$$, ```{math} / ```math fences, :::{math}, an
     r"\$\$.+?\$\$|```\{math\}.*?```|```math.*?```|:::\{math\}.*?:::|\\begin\{([a-zA-Z*]+)\}.*?\\end\{\1\}", re.S
 )
 HEADING = re.compile(r"^#{1,6} .*$", re.M)
+CODE = re.compile(r"```.*?```|~~~.*?~~~|`[^`\n]*`", re.S)  # fences and code spans (a $ there is not maths)
+INLINE_MATH = re.compile(r"(?<![$\\])\$(?!\$)((?:\\.|[^$\\])+?)\$")  # $...$, not \$ (a dollar sign)
+MATH_ROLE = re.compile(r"\{math\}`([^`]*)`")
 LABEL_OPTION = re.compile(r"^:label:.*$", re.M)
 ENGLISH_LINK = re.compile(r"\]\(([^)\s]*\ben/[\w.-]+\.(?:ipynb|md))")  # a link to an English page
 NOT_PROSE = re.compile(r"\]\([^)]*\)|`[^`]*`|\$\$.*?\$\$|\$[^$]*\$|^:\w+:.*?$", re.S | re.M)  # links, code, maths
@@ -122,6 +124,25 @@ def code_problems(en_source, ko_source):
 def display_math(markdown):
     """Display equations of a markdown text in order, whitespace-normalised, without their labels (which differ)."""
     return [" ".join(LABEL_OPTION.sub("", m.group(0)).split()) for m in DISPLAY_MATH.finditer(markdown)]
+
+
+def inline_math(markdown):
+    """The distinct inline equations ($…$, {math}`…`) of a markdown text, whitespace-normalised, sorted: Korean word
+    order may move them and a translation may say one twice. Display maths and code are not counted."""
+    text = DISPLAY_MATH.sub(" ", markdown)
+    found = [m.group(1) for m in MATH_ROLE.finditer(text)]
+    found += [m.group(1) for m in INLINE_MATH.finditer(CODE.sub(" ", text))]
+    return sorted({" ".join(equation.split()) for equation in found})
+
+
+def unit_problems(en_path, ko_path, extract):
+    """'cell i: English vs Korean' wherever `extract` (e.g. display_math) differs between a markdown unit and its
+    twin; the prose blocks of a page need not line up, so a page is compared whole."""
+    en, ko = dict(markdown_units(en_path)), dict(markdown_units(ko_path))
+    if en_path.suffix == ".md":
+        en, ko = {"page": "\n".join(en.values())}, {"page": "\n".join(ko.values())}
+    return [f"cell {i}: {extract(en[i])} vs {extract(ko.get(i, ''))}"
+            for i in en if extract(en[i]) != extract(ko.get(i, ""))]
 
 
 def metadata_problems(en, ko):
@@ -239,15 +260,28 @@ def widget_languages(path):
     return found
 
 
+CHOSEN_TERMS = [ko for term in GLOSSARY for ko in (term["ko"], *term.get("ko_also", []))]
+
+
+def avoided_regex(phrase):
+    """A variant at the start of a word, with any spacing between its words (주의 메커니즘 finds 주의메커니즘 and
+    주의\n메커니즘), unless that would find a chosen term: then the space is what is avoided (히트 맵, not 히트맵)."""
+    words = [re.escape(word) for word in phrase.split()]
+    spaced = r"\s*".join(words)
+    if any(re.fullmatch(spaced, chosen) for chosen in CHOSEN_TERMS):
+        spaced = r"\s+".join(words)
+    return re.compile(r"(?<![\w가-힣])" + spaced)
+
+
 def avoided_phrases(path, key):
     """'where: phrase' for every variant listed under `key` (avoid or avoid_en) that `path` contains at the start
-    of a word (so 질의 is not found in 껍질의 or 성질의)."""
-    phrases = [phrase for term in GLOSSARY for phrase in term.get(key, [])]
+    of a word (so 질의 is not found in 껍질의 or 성질의), with any spacing (see `avoided_regex`)."""
+    phrases = [(phrase, avoided_regex(phrase)) for term in GLOSSARY for phrase in term.get(key, [])]
     return [
         f"{rel(path)}: {where}: {phrase!r}"
         for where, text in reader_text(path)
-        for phrase in phrases
-        if re.search(r"(?<![\w가-힣])" + re.escape(phrase), text)
+        for phrase, regex in phrases
+        if regex.search(text)
     ]
 
 
@@ -318,11 +352,15 @@ def test_same_code(en_path, ko_path):
 @pytest.mark.parametrize(("en_path", "ko_path"), ALL_PAIRS, ids=ids(ALL_PAIRS))
 def test_same_display_equations(en_path, ko_path):
     """Every display equation ($$…$$, {math}, \\begin{…}…\\end{…}) is identical, in the same cells and order."""
-    en, ko = dict(markdown_units(en_path)), dict(markdown_units(ko_path))
-    if en_path.suffix == ".md":  # prose blocks of a page need not line up: compare the whole page
-        en, ko = {"page": "\n".join(en.values())}, {"page": "\n".join(ko.values())}
-    problems = [f"cell {i}: {display_math(en[i])} vs {display_math(ko.get(i, ''))}"
-                for i in en if display_math(en[i]) != display_math(ko.get(i, ""))]
+    problems = unit_problems(en_path, ko_path, display_math)
+    assert not problems, f"{rel(ko_path)}: " + "; ".join(problems)
+
+
+@pytest.mark.parametrize(("en_path", "ko_path"), ALL_PAIRS, ids=ids(ALL_PAIRS))
+def test_same_inline_equations(en_path, ko_path):
+    """Each cell has the inline equations ($…$, {math}`…`) of its English cell, no more and no fewer (see
+    `inline_math` and `unit_problems`)."""
+    problems = unit_problems(en_path, ko_path, inline_math)
     assert not problems, f"{rel(ko_path)}: " + "; ".join(problems)
 
 
@@ -387,13 +425,12 @@ def test_korean_notebook_is_built_from_its_translation_file(ko_path):
 
 def test_glossary_is_well_formed():
     """Every term has en and ko, its English forms compile, reasons come in both languages, and no avoided variant
-    is part of a chosen Korean term (else the chosen term itself would fail)."""
-    chosen = [ko for term in GLOSSARY for ko in (term["ko"], *term.get("ko_also", []))]
+    is found in a chosen Korean term, whatever its spacing (else the chosen term itself would fail)."""
     for term in GLOSSARY:
         assert term["en"] and term["ko"], term
         english_regex(term)
         assert ("why_en" in term) == ("why_ko" in term), f"{term['en']}: give the reason in both languages"
-        clashes = [(a, c) for a in term.get("avoid", []) for c in chosen if a in c]
+        clashes = [(a, c) for a in term.get("avoid", []) for c in CHOSEN_TERMS if avoided_regex(a).search(c)]
         assert not clashes, f"{term['en']}: avoided variant inside a chosen term: {clashes}"
 
 
@@ -432,6 +469,9 @@ def test_text_output_rule(en, ko, ok):
         ("볼록 껍질의 꼭짓점은 성질의 예입니다.", []),
         ("질의를 키와 비교합니다.", ["질의"]),
         ("어텐션 가중치와 주의 가중치", ["주의 가중치"]),
+        ("주의메커니즘과 주의\n기제", ["주의 메커니즘", "주의 기제"]),
+        ("히트맵과 멀티 헤드 어텐션", []),
+        ("히트 맵과 멀티헤드  어텐션", ["히트 맵", "멀티헤드 어텐션"]),
     ],
 )
 def test_avoided_phrases_match_at_word_start(tmp_path, text, found):
@@ -449,6 +489,12 @@ def test_avoided_phrases_match_at_word_start(tmp_path, text, found):
 def test_metadata_rule(en, ko, ok):
     """metadata_problems wants prefixed names and Korean captions, and everything else unchanged."""
     assert (metadata_problems(en, ko) == []) is ok
+
+
+def test_inline_math_finds_each_kind():
+    """inline_math finds $…$ and {math}`…` in any order, and skips display maths, code and escaped dollars."""
+    md = "Cost \\$5; $q_i$ and {math}`k`\n$$x$$ and `$not$`\n```\n$nor$\n```\nthen $\\alpha  =1$, $q_i$"
+    assert inline_math(md) == sorted(["q_i", "k", "\\alpha =1"])
 
 
 def test_display_math_finds_each_kind():

@@ -1,10 +1,13 @@
 """The built site works offline: every page loads quietly in Chromium, maths and widgets render, assets are local."""
 
+import fnmatch
 import hashlib
 import importlib.util
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
@@ -16,6 +19,36 @@ VIEW = 'script[type="application/vnd.jupyter.widget-view+json"]'
 NAVIGATION_RELS = {"alternate", "author", "bookmark", "canonical", "help", "index", "license", "next", "prev",
                    "search", "external", "noopener", "noreferrer", "nofollow", "me", "top", "up", "first", "last"}
 CSS_URL = re.compile(r"""url\(\s*['"]?([^'")\s]+)|@import\s+['"]([^'"]+)""")
+# A URL naming a host: scheme://host, or a quoted protocol-relative "//host.tld"
+HOST_URL = re.compile(r"""\b[a-zA-Z][\w+.-]*://([\w-]+(?:\.[\w-]+)*|\[[0-9a-fA-F:]+\])|["'(]//([\w-]+(?:\.[\w-]+)+)""")
+# XML namespace names: identifiers that look like URLs and are never fetched (SVG drawn by the widgets' JavaScript)
+NAMESPACES = re.compile(r"http://www\.w3\.org/(?:2000/svg|1999/xlink|1999/xhtml|1998/Math/MathML|XML/1998/namespace)")
+LOCAL_HOSTS = {"127.0.0.1"}
+# Third-party files of the theme and the vendored assets name hosts in licence notes, comments, documentation links
+# and unused defaults (html-manager's and MathJax's CDN fallbacks: the pages set data-jupyter-widgets-cdn and
+# mathjax_path to local copies). They are pinned (requirements.txt, assets/vendor/SHA256SUMS), and every page's
+# Chromium test aborts and fails a request to another host. Any other host in them fails the test below.
+THIRD_PARTY_HOSTS = {
+    "_static/vendor/html-manager/embed-amd.js": {
+        "cdn.jsdelivr.net", "evilmartians.com", "fontawesome.com", "fonts.googleapis.com", "github.com",
+        "json-schema.org", "meyerweb.com", "raw.githubusercontent.com", "stackoverflow.com", "tools.ietf.org",
+        "www.w3.org", "www.w3ctech.com", "relative-site"},  # the last: a path resolver's fake base URL
+    "_static/vendor/mathjax/tex-chtml-full.js": {
+        "cdn.jsdelivr.net", "github.com", "www.apache.org", "www.mathjax.org", "www.w3.org"},
+    "_static/vendor/requirejs/require.js": {
+        "connect.microsoft.com", "dev.jquery.com", "github.com", "requirejs.org", "webkit.org", "www.w3.org"},
+    "_static/vendor/anywidget/index.js": {"github.com"},
+    "_static/mystnb.*.css": {"github.com", "m2.material.io", "nbsphinx.readthedocs.io"},
+    "_static/searchtools.js": {"developer.mozilla.org"},
+    "_static/sphinx_highlight.js": {"www.w3.org"},
+    "_static/copybutton.js": {"www.w3.org"},
+    "_static/copybutton.css": {"codepen.io"},
+    "_static/togglebutton.js": {"www.w3.org"},
+    "_static/clipboard.min.js": {"clipboardjs.com"},
+    "_static/scripts/pydata-sphinx-theme.js": {"pydata-sphinx-theme.readthedocs.io"},
+    "_static/styles/pydata-sphinx-theme.css": {"fontawesome.com", "getbootstrap.com", "github.com", "www.w3.org"},
+    "_static/styles/sphinx-book-theme.css": {"sass-guidelin.es"},
+}
 
 
 def toc_pages() -> list[str]:
@@ -78,6 +111,53 @@ class AssetRefs(HTMLParser):
             self.urls += [m.group(1) or m.group(2) for m in CSS_URL.finditer(data)]
 
 
+class LinkTags(HTMLParser):
+    """The (tag, attrs) of every <link> and <a> of a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("link", "a"):
+            self.tags.append((tag, attrs))
+
+    @classmethod
+    def of(cls, path: Path):
+        """The tags of the html file at `path`."""
+        parser = cls()
+        parser.feed(path.read_text(encoding="utf-8"))
+        return parser.tags
+
+
+class HostsOutsideLinks(HTMLParser):
+    """Every host named in an html file outside a link: a link (`<a>`: its href, title and text) is followed only
+    if the reader chooses to; anything else (a script, a stylesheet, a config block, text, a comment) is not."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.hosts, self._in_link = [], 0
+
+    def _check(self, where, text):
+        self.hosts += [f"{where}: {host}" for host in named_hosts(text)]
+
+    def handle_starttag(self, tag, attrs):
+        self._in_link += tag == "a"
+        for name, value in attrs:
+            if value and not (tag == "a" and name in ("href", "title")):
+                self._check(f"<{tag} {name}>", value)
+
+    def handle_endtag(self, tag):
+        self._in_link -= tag == "a" and self._in_link > 0
+
+    def handle_data(self, data):
+        if not self._in_link:
+            self._check("text", data)
+
+    def handle_comment(self, data):
+        self._check("comment", data)
+
+
 def parse(path: Path) -> AssetRefs:
     """The asset URLs and class names of one html page."""
     refs = AssetRefs()
@@ -104,6 +184,86 @@ def test_vendored_anywidget_is_the_installed_one():
     assert (VENDOR / "anywidget" / "index.js").read_bytes() == installed.read_bytes()
 
 
+# _config.yml values that name another host on purpose: links the reader follows, never assets the site loads
+CONFIG_LINKS = {
+    "repository.url": "the repository and issue buttons link to it",
+    "launch_buttons.binderhub_url": "the launch button links to it",
+}
+
+
+def config_strings(node, path=""):
+    """(dotted path, string) for every key and string value of a YAML tree; a key's path is its parent's."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield path, str(key)
+            yield from config_strings(value, f"{path}.{key}".lstrip("."))
+    elif isinstance(node, list):
+        for item in node:
+            yield from config_strings(item, path)
+    elif isinstance(node, str):
+        yield path, node
+
+
+# a link or asset in raw HTML written in markdown
+RAW_LINK = re.compile(r"""<(?:a|img|link|script|source|iframe|video|audio)\b[^>]*?\b(?:href|src)\s*=\s*["']([^"']*)""",
+                      re.I)
+
+
+def source_markdown(path: Path) -> str:
+    """The markdown of a page, or of a notebook's markdown cells."""
+    if path.suffix == ".ipynb":
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    return path.read_text(encoding="utf-8")
+
+
+def raw_link_problems(path: Path, root: Path = REPO) -> list[str]:
+    """Internal links and assets in the raw HTML of a source page that would not resolve once built: X.html must be
+    a page (X.md or X.ipynb) beside the source, any other file must exist; a root-relative path is refused."""
+    problems = []
+    for url in RAW_LINK.findall(source_markdown(path)):
+        target = urlsplit(url).path
+        if re.match(r"^[a-zA-Z][\w+.-]*:|^//", url) or not target:
+            continue  # another host (the built-site checks judge those) or an anchor on the same page
+        resolved = (path.parent / unquote(target)).resolve()
+        pages = [resolved.with_suffix(s) for s in (".md", ".ipynb")] if resolved.suffix == ".html" else [resolved]
+        if target.startswith("/") or not any(p.is_file() for p in pages):
+            problems.append(f"{path.relative_to(root)}: {url}")
+    return problems
+
+
+def test_raw_html_links_resolve():
+    """Every internal href/src written as raw HTML in the pages and notebooks points at a page or file that exists
+    (MyST checks its own links; raw HTML it passes through unchecked)."""
+    sources = [REPO / "intro.md", *sorted(REPO.glob("chapters/*/*.md")), *sorted(REPO.glob("notebooks/*/*.ipynb"))]
+    problems = [problem for path in sources for problem in raw_link_problems(path)]
+    assert not problems, "raw HTML links that do not resolve:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize(("html", "ok"), [
+    ('<a href="../ko/index.html#top">', True), ('<img src="../en/missing.png">', False),
+    ('<a href="nowhere.html">', False), ('<a href="/chapters/en/index.html">', False),
+    ('<a href="https://example.org/">', True), ('<a href="#a-heading">', True),
+])
+def test_raw_link_rule(tmp_path, html, ok):
+    """raw_link_problems accepts a page or file that exists, and refuses a missing one or a root-relative path."""
+    for folder in ("en", "ko"):
+        (tmp_path / "chapters" / folder).mkdir(parents=True)
+    (tmp_path / "chapters" / "ko" / "index.md").write_text("# 시작\n", encoding="utf-8")
+    page = tmp_path / "chapters" / "en" / "page.md"
+    page.write_text(f"# A page\n\nSee {html}here</a>.\n", encoding="utf-8")
+    assert (raw_link_problems(page, tmp_path) == []) is ok
+
+
+def test_config_points_no_asset_at_another_host():
+    """No key or value of _config.yml (asset paths, nb_ipywidgets_js and its data-jupyter-widgets-cdn, mathjax_path,
+    favicon...) names another host, except the links of CONFIG_LINKS: the fast guard of the built-site checks."""
+    config = yaml.safe_load((REPO / "_config.yml").read_text(encoding="utf-8"))
+    remote = [f"{path}: {text}" for path, text in config_strings(config)
+              if path not in CONFIG_LINKS and (is_remote(text) or HOST_URL.search(text))]
+    assert not remote, "_config.yml points at another host (vendor the asset: `make assets`):\n" + "\n".join(remote)
+
+
 ICONS = "i.fa, i.fas, i.fab, i.fa-solid, i.fa-brands, i.fa-regular"  # the theme's header and toc icons
 
 
@@ -124,6 +284,29 @@ def test_pages_and_styles_only_reference_local_assets(built_site):
                    for m in CSS_URL.finditer(css.read_text(encoding="utf-8", errors="replace"))
                    if is_remote(m.group(1) or m.group(2))}
     assert not remote, "assets from outside the site:\n" + "\n".join(sorted(remote))
+
+
+def named_hosts(text: str) -> set[str]:
+    """The hosts other than 127.0.0.1 that URLs in `text` name (XML namespace names are not URLs)."""
+    return {m.group(1) or m.group(2) for m in HOST_URL.finditer(NAMESPACES.sub("", text))} - LOCAL_HOSTS
+
+
+def test_no_built_file_names_another_host(built_site):
+    """No html, js or css file of the site names a host other than 127.0.0.1, except in a link (html) or in the
+    third-party files of THIRD_PARTY_HOSTS, each with the hosts listed there (sphinx-thebe's unpkg.com is gone)."""
+    found = []
+    for path in sorted(p for ext in ("html", "js", "css") for p in built_site.rglob(f"*.{ext}")):
+        relative = path.relative_to(built_site).as_posix()
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if path.suffix == ".html":
+            parser = HostsOutsideLinks()
+            parser.feed(text)
+            found += [f"{relative}: {host}" for host in sorted(set(parser.hosts))]
+            continue
+        allowed = set().union(*(hosts for pattern, hosts in THIRD_PARTY_HOSTS.items()
+                                if fnmatch.fnmatch(relative, pattern)))
+        found += [f"{relative}: {host}" for host in sorted(named_hosts(text) - allowed)]
+    assert not found, "hosts named in the built site:\n" + "\n".join(found)
 
 
 def test_some_page_has_maths(built_site):
@@ -154,6 +337,46 @@ def test_page_renders_offline(name, built_site, site_server, page, screenshot):
         !getComputedStyle(e, '::before').fontFamily.includes('Font Awesome')).map(e => e.className)""")
     assert not undrawn, f"icons without their webfont (the theme's script is removed): {undrawn}"
     screenshot(page, name.replace("/", "__"))
+
+
+def test_internal_links_resolve(built_site):
+    """Every internal <a href> of every page, raw HTML included, points at a built file and, with #id, at an
+    element of that file with that id."""
+    ids, problems = {}, []
+    for name in PAGES:
+        page = built_site / f"{name}.html"
+        for tag, attrs in LinkTags.of(page):
+            href = dict(attrs).get("href") or ""
+            if tag != "a" or re.match(r"^[a-zA-Z][\w+.-]*:|^//", href):
+                continue
+            path, fragment = urlsplit(href).path, urlsplit(href).fragment
+            target = page.parent.joinpath(unquote(path)).resolve() if path else page
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.is_file():
+                problems.append(f"{name}.html: {href} (no such file)")
+            elif fragment and target.suffix == ".html":
+                if target not in ids:
+                    ids[target] = set(re.findall(r"""\bid=["']([^"']+)""", target.read_text(encoding="utf-8")))
+                if unquote(fragment) not in ids[target]:
+                    problems.append(f"{name}.html: {href} (no id {fragment!r} there)")
+    assert not problems, "links that do not resolve:\n" + "\n".join(sorted(set(problems)))
+
+
+def test_every_page_declares_an_icon_that_exists(built_site):
+    """Each page names its icon (<link rel="icon">, an existing file), so no browser falls back to asking the site
+    for /favicon.ico, a 404 on every fresh visit (the root index.html only redirects: it shows nothing)."""
+    problems = []
+    for name in PAGES:
+        if 'http-equiv="Refresh"' in (built_site / f"{name}.html").read_text(encoding="utf-8")[:300]:
+            continue
+        icons = [dict(attrs) for tag, attrs in LinkTags.of(built_site / f"{name}.html") if tag == "link"
+                 and "icon" in (dict(attrs).get("rel") or "").lower().split()]
+        if not icons:
+            problems.append(f"{name}.html: no <link rel=icon>")
+        problems += [f"{name}.html: icon {icon['href']} is missing" for icon in icons
+                     if not (built_site / name).parent.joinpath(icon["href"].split("?")[0]).is_file()]
+    assert not problems, "\n".join(problems)
 
 
 def test_no_page_loads_the_font_awesome_script(built_site):

@@ -16,6 +16,7 @@ import pytest
 import torch
 
 import utils
+from tests.harness import from_json as decode
 from utils import attention, database, plotting
 from utils.attention import pool_weights
 from utils.widgets import DatabaseExplorer, HeatmapExplorer, KernelRegressionExplorer, ProjectionExplorer, QueryExplorer
@@ -51,13 +52,6 @@ def encode(x):
     if isinstance(x, float) and x == -math.inf:
         return {"$neginf": 1}
     return x
-
-
-def decode(x):
-    """JSON results as float64 tensors, null read back as -inf."""
-    def walk(item):
-        return [walk(i) for i in item] if isinstance(item, list) else (-math.inf if item is None else item)
-    return torch.tensor(walk(x), dtype=torch.float64)
 
 
 def run_js(node, calls):

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 import torch
 import traitlets
-import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import utils
+from _ext.qkv_i18n import load_glossary
 from utils import database
 from utils.attention import POOL_MODES, pool_weights
 from utils.widgets import (
@@ -282,7 +282,7 @@ def test_labels_complete_in_both_languages():
 
 
 def test_korean_labels_use_the_glossary():
-    terms = yaml.safe_load((REPO / "chapters" / "glossary.yml").read_text(encoding="utf-8"))["terms"]
+    terms = load_glossary()
     avoid = [word for term in terms for word in term.get("avoid", [])]
     for name, text in LABELS["ko"].items():
         assert not [word for word in avoid if word in text], f"LABELS['ko'][{name!r}] = {text!r}"

@@ -11,9 +11,10 @@ import re
 
 import pytest
 import torch
-from conftest import screenshot_dir
 
 import utils
+from tests.harness import from_json as f64
+from tests.harness import screenshot_dir
 from utils import database
 from utils.attention import pool_weights
 from utils.widgets import ProjectionExplorer
@@ -22,13 +23,6 @@ from utils.widgets.labels import LABELS
 WIDGET_CLASSES = ["QueryExplorer", "HeatmapExplorer", "DatabaseExplorer", "KernelRegressionExplorer",
                   "ProjectionExplorer"]
 TOL = {"rtol": 1e-4, "atol": 1e-4}
-
-
-def f64(x):
-    """JSON numbers as a float64 tensor; null (JSON's stand-in for -inf) back to -inf."""
-    def walk(item):
-        return [walk(i) for i in item] if isinstance(item, list) else (-math.inf if item is None else item)
-    return torch.tensor(walk(x), dtype=torch.float64)
 
 
 def close(actual, expected):
