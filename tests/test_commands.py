@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import build_book
+from tests.harness import build_book
 
 REPO = Path(__file__).resolve().parent.parent
 CPU_INDEX = "https://download.pytorch.org/whl/cpu"
