@@ -404,5 +404,6 @@ def setup(app):
     app.connect("builder-inited", render_korean_attributes)
     app.add_css_file("qkv-korean.css")
     app.setup_extension("qkv_search")
+    app.setup_extension("qkv_originals")
     app.add_directive("qkv-glossary", GlossaryTable)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

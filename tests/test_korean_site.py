@@ -263,3 +263,45 @@ def test_korean_search_finds_korean_words_with_particles(built_site, site_server
     missing = sorted(map(str, expected - found))
     assert not missing, f"{query!r} did not find {missing} ({summary})"
     assert all((built_site / path).is_file() for path in found), f"result links to missing pages: {found}"
+
+
+# --- §4. the English original, one click away -----------------------------------------------------------------------
+
+def test_english_original_shows_in_place_and_hides_again(built_site, site_server, page):
+    """On a Korean section, each translated block has a toggle (off by default) that shows the English of that block
+    from the page itself (no request), by mouse or keyboard, with aria-expanded; the page toggle shows them all and
+    is remembered."""
+    path = "notebooks/ko/queries-keys-values.html"
+    english_h1 = soup(built_site / path.replace("/ko/", "/en/")).select_one("article h1").get_text().strip("#¶ \n")
+    korean_h1 = soup(built_site / path).select_one("article h1").get_text().strip("#¶ \n")
+    page.goto(site_server + path, wait_until="networkidle")
+    page.evaluate("() => window.MathJax?.startup?.promise")  # the page's own maths, fonts and widgets load first
+    page.wait_for_function(SCRIPTS_DONE)
+    page.wait_for_timeout(1000)
+    page.wait_for_load_state("networkidle")
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    toggles = page.locator("button.qkv-original-toggle")
+    assert toggles.count() > 20
+    assert page.locator(".qkv-original:visible").count() == 0, "originals must be hidden by default"
+    heading_toggle = page.locator("article h1 ~ button.qkv-original-toggle, section > button.qkv-original-toggle").first
+    box = page.locator(f"#{heading_toggle.get_attribute('aria-controls')}")
+    assert heading_toggle.get_attribute("aria-expanded") == "false"
+    heading_toggle.click()
+    assert box.is_visible() and box.inner_text().strip() == english_h1 != korean_h1
+    assert box.get_attribute("lang") == "en" and heading_toggle.get_attribute("aria-expanded") == "true"
+    heading_toggle.click()
+    assert not box.is_visible() and heading_toggle.get_attribute("aria-expanded") == "false"
+    heading_toggle.focus()
+    page.keyboard.press("Enter")
+    assert box.is_visible() and heading_toggle.get_attribute("aria-expanded") == "true"
+    page.keyboard.press("Enter")
+    assert not box.is_visible()
+    assert not requests, f"showing an original made requests: {requests}"
+    page.click("button.qkv-originals-all")
+    assert page.locator(".qkv-original:visible").count() == toggles.count()
+    page.reload(wait_until="networkidle")
+    page.wait_for_function(SCRIPTS_DONE)
+    assert page.locator(".qkv-original:visible").count() == toggles.count(), "the page's choice is not remembered"
+    page.click("button.qkv-originals-all")
+    assert page.locator(".qkv-original:visible").count() == 0
