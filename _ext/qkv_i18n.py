@@ -7,10 +7,13 @@
 - Every page ends with the licence and the credit to *Dive into Deep Learning*, in the page's language.
 - ```{qkv-glossary}``` with `:lang: en|ko` renders `chapters/glossary.yml`, the one source of the chosen terms;
   the parity tests read the same file.
-- Sphinx's `language` is global ('en'), so on Korean pages the few words that Sphinx, the theme and
-  sphinx-exercise write themselves are swapped for the Korean ones in the tables below: caption numbers
-  ("Fig. 1" -> "그림 1", "Exercise 1" -> "연습 1"), solution titles ("Solution to Exercise 1" -> "연습 1 해답"),
-  the solutions' "Click to show" hint, the "Contents" heading, the search box and the previous/next links.
+- Sphinx's `language` is global ('en'), so on Korean pages every string that Sphinx, the themes, sphinx-copybutton,
+  sphinx-togglebutton and sphinx-exercise write themselves is swapped for its Korean in the tables below (UI_KO is
+  the one table of UI strings): the templates' _() and translate(), the header buttons, the attributes of the
+  rendered page (title, aria-label, ...), the scripts' run-time strings, caption numbers ("Fig. 1" -> "그림 1"),
+  solution titles ("Solution to Exercise 1" -> "연습 1 해답") and the solutions' "Click to show" hint.
+- A page of an edition stays in it: its sidebar shows that edition's part only, previous/next never lead to the
+  other edition, the book title shows its language's half, and its citations link to its edition's references page.
 - Figures and exercises are numbered per edition: each language's count starts at 1, as if the other edition were
   not in the book. Captions, {numref} text and solution titles all read the same numbers, so they agree.
 """
