@@ -19,9 +19,11 @@ NOT_TRANSLATED = (nodes.table, nodes.citation, nodes.footnote, nodes.literal_blo
 
 
 def translated_blocks(doctree):
-    """The doctree's headings, paragraphs and captions in document order, outside tables, citations and code."""
+    """The doctree's headings, paragraphs and captions in document order, outside tables, citations, code and the
+    tables of contents (their entries are other pages' titles, and each edition lists its own)."""
     return [node for node in doctree.findall(lambda n: isinstance(n, BLOCKS))
-            if not any(isinstance(parent, NOT_TRANSLATED) for parent in _parents(node))
+            if not any(isinstance(parent, NOT_TRANSLATED) or "toctree-wrapper" in parent.get("classes", [])
+                       for parent in _parents(node))
             and not isinstance(node.parent, nodes.document)]
 
 

@@ -4,6 +4,7 @@ references, navigation stays in its edition, Korean words are not split across l
 The Korean pages are found from the paths (chapters/ko/, notebooks/ko/), independently of _ext/qkv_i18n.py.
 """
 
+import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -328,3 +329,18 @@ def test_english_original_shows_in_place_and_hides_again(built_site, site_server
     assert page.locator(".qkv-original:visible").count() == toggles.count(), "the page's choice is not remembered"
     page.click("button.qkv-originals-all")
     assert page.locator(".qkv-original:visible").count() == 0
+
+
+def test_every_korean_page_carries_the_english_of_its_blocks(built_site):
+    """Each Korean page with an English twin holds one English original per translated block, in the page itself."""
+    problems = []
+    for path in edition_pages(built_site, "ko"):
+        if not (built_site / str(path).replace("/ko/", "/en/")).is_file():
+            continue
+        page = soup(built_site / path)
+        data = page.select_one("script#qkv-originals")
+        boxes = page.select(".qkv-original")
+        originals = json.loads(data.string) if data else []
+        if not boxes or len(boxes) != len(originals) or not all(originals):
+            problems.append(f"{path}: {len(boxes)} blocks, {len(originals)} originals")
+    assert not problems, "\n".join(problems)
