@@ -28,9 +28,10 @@ from typing import ClassVar
 import yaml
 from docutils import nodes
 from docutils.parsers.rst import directives
-from qkv_search import KOREAN_SEARCH, load_search_once, search_messages_ko
 from sphinx.util.docutils import SphinxDirective
 from sphinx_exercise.nodes import solution_node
+
+from _ext.qkv_search import KOREAN_SEARCH, load_search_once, search_messages_ko
 
 ROOT = Path(__file__).resolve().parents[1]
 GLOSSARY = ROOT / "chapters" / "glossary.yml"
@@ -406,7 +407,7 @@ def setup(app):
     app.connect("html-page-context", keep_to_the_edition, priority=800)
     app.connect("builder-inited", render_korean_attributes)
     app.add_css_file("qkv-korean.css")
-    app.setup_extension("qkv_search")
-    app.setup_extension("qkv_originals")
+    app.setup_extension("_ext.qkv_search")
+    app.setup_extension("_ext.qkv_originals")
     app.add_directive("qkv-glossary", GlossaryTable)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

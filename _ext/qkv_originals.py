@@ -12,7 +12,8 @@ A page whose blocks do not pair (a count differs) gets no originals rather than 
 import json
 
 from docutils import nodes
-from qkv_i18n import counterpart, page_language
+
+from _ext.qkv_i18n import counterpart, page_language
 
 BLOCKS = (nodes.title, nodes.paragraph, nodes.caption)  # what a translation changes, block by block
 NOT_TRANSLATED = (nodes.table, nodes.citation, nodes.footnote, nodes.literal_block, nodes.raw, nodes.field_list)

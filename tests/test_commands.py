@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from tests.harness import build_book
 
 REPO = Path(__file__).resolve().parent.parent

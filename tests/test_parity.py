@@ -39,8 +39,9 @@ GLOSSARY = load_glossary()
 EN_NOTEBOOKS = sorted((ROOT / "notebooks" / "en").glob("*.ipynb"))
 KO_NOTEBOOKS = sorted((ROOT / "notebooks" / "ko").glob("*.ipynb"))
 EN_PAGES = sorted((ROOT / "chapters" / "en").glob("*.md"))
-# Pages that serve both editions and so have no Korean twin, with the reason.
-SHARED_PAGES = {"references.md": "one bibliography for both editions: sphinxcontrib-bibtex lists each citation once"}
+# Pages that serve both editions and so have no Korean twin, with the reason (none today: each edition has its own
+# references page, and the Korean citations link to the Korean one).
+SHARED_PAGES: dict[str, str] = {}
 
 
 def twin(en_path):

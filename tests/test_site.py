@@ -12,6 +12,8 @@ from urllib.parse import unquote, urlsplit
 import pytest
 import yaml
 
+from _ext.qkv_search import KOREAN_SEARCH
+
 REPO = Path(__file__).resolve().parent.parent
 VENDOR = REPO / "assets" / "vendor"
 VIEW = 'script[type="application/vnd.jupyter.widget-view+json"]'
@@ -65,7 +67,7 @@ def toc_pages() -> list[str]:
                 yield from files(item)
 
     redirect = ["index"] if toc["root"] != "index" else []  # sphinx-external-toc's index.html -> the root page
-    return [toc["root"], *files(toc), *redirect, "genindex", "search"]
+    return [toc["root"], *files(toc), *redirect, "genindex", "search", KOREAN_SEARCH]
 
 
 PAGES = toc_pages()
