@@ -39,6 +39,7 @@ GLOSSARY = load_glossary()
 EN_NOTEBOOKS = sorted((ROOT / "notebooks" / "en").glob("*.ipynb"))
 KO_NOTEBOOKS = sorted((ROOT / "notebooks" / "ko").glob("*.ipynb"))
 EN_PAGES = sorted((ROOT / "chapters" / "en").glob("*.md"))
+LABELS_FILE = ROOT / "utils" / "widgets" / "labels.py"  # the widgets' words, both languages
 # Pages that serve both editions and so have no Korean twin, with the reason (none today: each edition has its own
 # references page, and the Korean citations link to the Korean one).
 SHARED_PAGES: dict[str, str] = {}
@@ -215,25 +216,61 @@ def korean_regex(term):
     return re.compile(r"(?<![\uac00-\ud7a3])(?:" + "|".join(map(re.escape, forms)) + ")")
 
 
+def other_senses(term, lang):
+    """`text` with the phrases removed in which the term means something else (the term's en_not or ko_not)."""
+    phrases = term.get(f"{lang}_not", [])
+    other = re.compile("|".join(phrases), re.I) if phrases else None
+    return (lambda text: other.sub(" ", text)) if other else (lambda text: text)
+
+
 def glossary_problems(en_path, ko_path):
     """For each term the English prose uses, the Korean prose uses the chosen Korean term, with the English in
     parentheses at first use: the first markdown cell (or block; headings aside) that uses the Korean term must
-    gloss it, e.g. 어텐션(attention) or 어텐션 가중치(attention weights). Prose is markdown without link targets,
-    code spans, maths and directive options, with line breaks read as spaces."""
+    gloss it, e.g. 어텐션(attention) or 어텐션 가중치(attention weights), unless the term says gloss: false. Prose is
+    markdown without link targets, code spans, maths and directive options, with line breaks read as spaces; the
+    phrases of a term's en_not / ko_not (another sense of the word, e.g. a numeric value) do not count."""
     en_prose = " ".join(" ".join(NOT_PROSE.sub(" ", text).split()) for _, text in markdown_units(en_path))
     ko_units = [(i, " ".join(NOT_PROSE.sub(" ", HEADING.sub("", text)).split())) for i, text in markdown_units(ko_path)]
     problems = []
     for term in GLOSSARY:
         english, korean, gloss = english_regex(term), korean_regex(term), english_regex(term, gloss=True)
-        if not english.search(en_prose):
+        if not english.search(other_senses(term, "en")(en_prose)):
             continue
-        first = next(((i, text) for i, text in ko_units if korean.search(text)), None)
+        units = [(i, other_senses(term, "ko")(text)) for i, text in ko_units]
+        first = next(((i, text) for i, text in units if korean.search(text)), None)
         if first is None:
             problems.append(f"uses '{term['en']}' but the Korean never says {term['ko']!r}")
-        elif not any((g := GLOSS.match(first[1], m.end())) and gloss.search(g.group(1))
-                     for m in korean.finditer(first[1])):
+        elif term.get("gloss", True) and not any((g := GLOSS.match(first[1], m.end())) and gloss.search(g.group(1))
+                                                 for m in korean.finditer(first[1])):
             problems.append(f"cell {first[0]}: first use of {term['ko']!r} without the English in parentheses, "
                             f"e.g. {term['ko']}({term['en']})")
+    return problems
+
+
+def korean_labels():
+    """(where, English label, Korean label) for every widget word and every translated figure or output string
+    (the `strings:` of notebooks/ko/translations/*.yml)."""
+    path = LABELS_FILE
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    labels = next(ast.literal_eval(n.value) for n in tree.body
+                  if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", None) == "LABELS")
+    pairs = [(f"{rel(path)} [{key!r}]", en, labels["ko"][key]) for key, en in labels["en"].items()]
+    for yml in sorted((ROOT / "notebooks" / "ko" / "translations").glob("*.yml")):
+        strings = yaml.safe_load(yml.read_text(encoding="utf-8")).get("strings") or {}
+        pairs += [(f"{rel(yml)} strings", en, ko) for en, ko in strings.items() if ko is not None]
+    return pairs
+
+
+def label_problems(labels):
+    """For each (where, English, Korean) label: a glossary term the English uses must be in the Korean by its
+    Korean word (figure labels and widget words are short, so no gloss is asked for). Format fields such as
+    {query!r} are code, not words."""
+    problems = []
+    for where, en, ko in labels:
+        words = re.sub(r"\{[^{}]*\}", " ", en)
+        for term in GLOSSARY:
+            if english_regex(term).search(other_senses(term, "en")(words)) and not korean_regex(term).search(ko):
+                problems.append(f"{where}: {en!r} -> {ko!r} does not say {term['ko']!r} ({term['en']})")
     return problems
 
 
@@ -382,6 +419,42 @@ def test_korean_uses_the_glossary_terms(en_path, ko_path):
     assert not problems, f"{rel(ko_path)}: " + "; ".join(problems)
 
 
+def test_korean_labels_use_the_glossary_terms():
+    """Figure and output labels (translation `strings:`) and widget words use the glossary's Korean terms where the
+    English label uses the English term (see `label_problems`)."""
+    problems = label_problems(korean_labels())
+    assert not problems, "labels off the glossary (see chapters/glossary.yml):\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize(("en", "ko", "ok"), [
+    ("Small values are light.", "작은 값은 밝게 그립니다.", True),  # a number: no gloss asked for
+    ("A kernel value of zero.", "커널(kernel) 값이 0입니다.", True),
+    ("The weighted sum of the values.", "값들의 가중합입니다.", False),  # the attention value, unglossed
+    ("The weighted sum of the values.", "값(value)들의 가중합입니다.", True),
+    ("Small values are light; the sum of the values.", "작은 값은 밝게, 값(value)들의 합.", True),
+    ("The gradient is zero.", "기울기는 0입니다.", False),
+    ("Each training input.", "각 학습 입력.", True),  # gloss: false
+    ("Each training input.", "각 훈련 입력.", False),
+])
+def test_glossary_rule(tmp_path, en, ko, ok):
+    """glossary_problems tells the attention value from a number (en_not, ko_not) and asks no gloss of an everyday
+    word (gloss: false), but still wants its Korean word."""
+    (tmp_path / "en").mkdir(), (tmp_path / "ko").mkdir()
+    (tmp_path / "en" / "p.md").write_text(en, encoding="utf-8"), (tmp_path / "ko" / "p.md").write_text(ko, "utf-8")
+    assert (glossary_problems(tmp_path / "en" / "p.md", tmp_path / "ko" / "p.md") == []) is ok
+
+
+@pytest.mark.parametrize(("en", "ko", "ok"), [
+    ("weights = softmax(score / temperature)", "가중치 = 소프트맥스(스코어 / 온도)", True),
+    ("weights = softmax(score / temperature)", "가중치 = softmax(점수 / 온도)", False),
+    ("{query!r:>8} similarity {row}", "{query!r:>8} 유사도 {row}", True),  # {query!r} is code
+    ("after training", "훈련 후", False),
+])
+def test_label_rule(en, ko, ok):
+    """label_problems wants the glossary's Korean word in a label whose English uses the term."""
+    assert (label_problems([("label", en, ko)]) == []) is ok
+
+
 @pytest.mark.parametrize("path", EN_NOTEBOOKS + KO_NOTEBOOKS, ids=[rel(p) for p in EN_NOTEBOOKS + KO_NOTEBOOKS])
 def test_widgets_name_their_language(path):
     """Every widget is built with an explicit lang: 'en' in the English edition, 'ko' in the Korean one (without it
@@ -394,7 +467,7 @@ def test_widgets_name_their_language(path):
 def test_no_avoided_variant_in_either_edition():
     """No Korean variant the glossary avoids appears in the Korean edition (prose, code, widget labels, landing page),
     and no English misspelling it lists appears in the English edition."""
-    shared = [ROOT / "intro.md", ROOT / "utils" / "widgets" / "labels.py"]
+    shared = [ROOT / "intro.md", LABELS_FILE]
     korean = [*KO_NOTEBOOKS, *sorted((ROOT / "chapters" / "ko").glob("*.md")), *shared]
     english = [*EN_NOTEBOOKS, *EN_PAGES, *shared]
     found = [hit for path in korean if path.exists() for hit in avoided_phrases(path, "avoid")]

@@ -25,8 +25,8 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
-from test_parity import NUMBER
 
+from tests.test_parity import NUMBER
 from tools.notebook_twin import TEXT_KEYS
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -17,6 +17,7 @@ from .attention import (
 )
 from .fonts import font_context
 from .plotting import show_heatmaps
+from .text import pad
 from .widgets import DatabaseExplorer, HeatmapExplorer, KernelRegressionExplorer, ProjectionExplorer, QueryExplorer
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "kernel_scores",
     "multi_head_attention",
     "nadaraya_watson",
+    "pad",
     "scaled_dot_product_scores",
     "show_heatmaps",
     "softmax",
