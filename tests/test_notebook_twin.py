@@ -130,3 +130,15 @@ def test_a_shown_widget_without_stored_state_is_stale():
     assert notebook_twin.stale_reasons(nb) == ["the state of a shown widget is not stored (a JupyterLab save)"]
     nb.metadata.widgets = {notebook_twin.WIDGET_STATE: {"state": {"m1": {}}}}
     assert notebook_twin.stale_reasons(nb) == []
+
+
+def test_a_print_delivered_in_pieces_is_stored_as_one_stream():
+    """A busy kernel may split one print into several stream messages; stored outputs must not depend on that."""
+    piece = nbformat.v4.new_output
+    outputs = [piece("stream", name="stdout", text="a "), piece("stream", name="stdout", text="b\n"),
+               piece("stream", name="stderr", text="warning\n"), piece("execute_result", data={"text/plain": "1"}),
+               piece("stream", name="stdout", text="c\n")]
+    joined = notebook_twin.join_adjacent_streams(outputs)
+    assert [(o.output_type, o.get("name"), o.get("text")) for o in joined] == [
+        ("stream", "stdout", "a b\n"), ("stream", "stderr", "warning\n"), ("execute_result", None, None),
+        ("stream", "stdout", "c\n")]

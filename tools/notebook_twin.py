@@ -305,8 +305,25 @@ def run(path):
     pythonpath = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     client = NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
     client.execute(env={**os.environ, "PYTHONPATH": pythonpath})
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = join_adjacent_streams(cell.outputs)
     nb.metadata[INPUTS_KEY] = inputs_hash(nb)
     nbformat.write(nb, path)
+
+
+def join_adjacent_streams(outputs):
+    """Outputs with each run of same-name stream outputs joined into one: a busy kernel may deliver one print in
+    several messages, and the stored notebook (compared across editions) must not depend on that."""
+    joined = []
+    for output in outputs:
+        last = joined[-1] if joined else None
+        if output.output_type == "stream" and last is not None and last.output_type == "stream" \
+                and last.name == output.name:
+            last.text += output.text
+        else:
+            joined.append(output)
+    return joined
 
 
 def refresh(names):
