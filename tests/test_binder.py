@@ -103,6 +103,35 @@ def test_postbuild_is_an_executable_script():
     assert os.access(post_build, os.X_OK), "binder/postBuild must be executable (chmod +x)"
 
 
+def colab_prefix(config):
+    """The start of an "Open in Colab" address of this repository's files: Colab's GitHub scheme over _config.yml."""
+    repository = config["repository"]
+    path = repository["url"].rstrip("/").removeprefix("https://github.com/")
+    book = repository.get("path_to_book", "").strip("/")
+    return f"{config['launch_buttons']['colab_url'].rstrip('/')}/github/{path}/blob/{repository['branch']}/" + (
+        f"{book}/" if book else "")
+
+
+def test_every_notebook_page_offers_colab_and_binder(built_site):
+    """Each notebook page's launch menu opens that notebook in Colab and in Binder, at the configured repository."""
+    config = yaml.safe_load((REPO / "_config.yml").read_text(encoding="utf-8"))
+    repository = config["repository"]
+    binder = (f"{config['launch_buttons']['binderhub_url'].rstrip('/')}/v2/gh/"
+              f"{repository['url'].removeprefix('https://github.com/')}/{repository['branch']}?urlpath=")
+    notebooks = sorted(path.relative_to(REPO) for path in (REPO / "notebooks").glob("*/*.ipynb"))
+    assert notebooks, "no notebook under notebooks/"
+    missing = []
+    for notebook in notebooks:
+        html = (built_site / notebook.with_suffix(".html")).read_text(encoding="utf-8")
+        links = set(re.findall(r'href="([^"]+)"', html))
+        colab = colab_prefix(config) + notebook.as_posix()
+        if colab not in links:
+            missing.append(f"{notebook}: no Colab link {colab}")
+        if not any(link.startswith(binder) and link.endswith(notebook.as_posix()) for link in links):
+            missing.append(f"{notebook}: no Binder link {binder}…{notebook}")
+    assert not missing, "\n".join(missing)
+
+
 def test_readme_links_use_the_configured_repository():
     """_config.yml's repository (and launch_buttons) is the one place that names the repository; pages follow it."""
     config = yaml.safe_load((REPO / "_config.yml").read_text(encoding="utf-8"))
@@ -116,6 +145,13 @@ def test_readme_links_use_the_configured_repository():
     clones = {page: re.findall(r"git clone (\S+)", text) for page, text in texts.items()}
     wrong = [link for links in binder.values() for link in links if not re.match(rf"{re.escape(prefix)}(\?|/|$)", link)]
     wrong += [link for links in clones.values() for link in links if link.removesuffix(".git") != url]
+    installs = {page: re.findall(r"git\+(https://[^\s@`]+)", text) for page, text in texts.items()}
+    wrong += [link for links in installs.values() for link in links if link != url]
+    colab = colab_prefix(config)
+    any_colab = r"https://colab\.research\.google\.com/[^\s)\"'>\]]+"
+    colabs = {page: re.findall(any_colab, text) for page, text in texts.items()}
+    wrong += [link for links in colabs.values() for link in links
+              if not link.startswith(colab) or not (REPO / link.removeprefix(colab)).is_file()]
     assert not wrong, f"links that do not follow _config.yml ({prefix}, {url}): {wrong}"
     if not binder.get(Path("README.md")):
         pytest.skip("README.md has no Binder badge yet")
@@ -212,10 +248,10 @@ def test_binder_requirements_resolve_over_repo2docker_environment(tmp_path):
     cpu.mkdir()
     (cpu / wheels[0].name).symlink_to(wheels[0])
     (tmp_path / "requirements.txt").write_text("\n".join(repo2docker_lines(binder, cpu)) + "\n", encoding="utf-8")
-    # only PyPI and the CPU folder: no pip configuration, no local wheel folders or constraints of this machine
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")} | {"PIP_CONFIG_FILE": os.devnull}
+    # the CPU folder replaces any local wheel folder of this machine's pip configuration (its indexes stay)
+    env = os.environ | {"PIP_FIND_LINKS": str(cpu)}
     report = tmp_path / "report.json"
-    run([sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet", "--report", report,
+    run([sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "-qq", "--report", report,
          "-r", tmp_path / "requirements.txt"], env=env)
     chosen = {name_of(item["metadata"]["name"]): item["metadata"]["version"]
               for item in json.loads(report.read_text(encoding="utf-8"))["install"]}
