@@ -4,7 +4,7 @@ Its first code cell (the set-up cell, tools/first_cell.py) installs the package 
 names. The slow test serves a git repository of this working tree's package on 127.0.0.1 in that address's place
 (git's `url.<base>.insteadOf`, given to the kernel in its environment), so the notebook runs exactly as downloaded.
 Its virtual environment (torch and ipykernel, as pinned in requirements.txt) is kept under _build/ between runs,
-keyed by those pins and the Python version; each run first uninstalls the package from it.
+keyed by those pins and the Python version; each test first uninstalls the package from it.
 """
 
 import hashlib
@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
@@ -92,8 +93,15 @@ def learner_python():
         run([sys.executable, "-m", "venv", venv])
         run([python, "-m", "pip", "install", "-q", "--no-compile", *requirements])  # torch first: its CPU build
         (venv / "ready").write_text("\n".join(requirements) + "\n", encoding="utf-8")
-    run([python, "-m", "pip", "uninstall", "-q", "-y", DISTRIBUTION])  # a no-op (warning) when absent
     return python
+
+
+def uninstall_package(python):
+    """Take this repository's package out of the learner's environment (a run before this one installed it)."""
+    clean = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # this repository is not on its path
+    run([python, "-m", "pip", "uninstall", "-q", "-y", DISTRIBUTION], env=clean)  # a no-op (warning) when absent
+    probe = subprocess.run([python, "-c", "import utils"], env=clean, cwd=python.parent, capture_output=True)
+    assert probe.returncode != 0, "the learner's environment still imports utils after the uninstall"
 
 
 @pytest.fixture(scope="module")
@@ -125,6 +133,7 @@ def package_server(tmp_path_factory):
 @pytest.mark.parametrize("page", DOWNLOADED)
 def test_downloaded_notebook_runs_without_this_repository(built_site, learner_python, package_server, page, tmp_path):
     notebook = downloaded_notebook(built_site, page)
+    uninstall_package(learner_python)
     served, _ = package_server
     repository = first_cell.package_source().removeprefix("git+").rsplit("@", 1)[0]
     kernels = tmp_path / "kernels"
@@ -140,11 +149,12 @@ def test_downloaded_notebook_runs_without_this_repository(built_site, learner_py
     (kernels / "learner" / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
     manager = KernelManager(kernel_name="learner", kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels)]))
     client = NotebookClient(notebook, km=manager, timeout=900, resources={"metadata": {"path": str(tmp_path)}})
-    client.execute()  # raises CellExecutionError at the first cell that fails
+    notebook = client.execute()  # raises CellExecutionError at the first cell that fails
 
     setup = next(cell for cell in notebook.cells if cell.cell_type == "code")
     printed = "".join(output.get("text", "") for output in setup.outputs if output.output_type == "stream")
     assert first_cell.package_source() in printed, f"the set-up cell did not report an install: {printed!r}"
     probe = "import utils; print(utils.__file__)"
     where = run([learner_python, "-c", probe], cwd=tmp_path, env={**os.environ, "PYTHONPATH": ""})[0].stdout
-    assert str(REPO) not in where, f"utils came from the repository, not from the install: {where}"
+    site_packages = learner_python.parents[1] / "lib"
+    assert Path(where.strip()).is_relative_to(site_packages), f"utils came from {where}, not from the install"
