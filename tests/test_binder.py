@@ -189,6 +189,9 @@ def test_binder_environment_runs_every_notebook(tmp_path):
         _, timings["requirements"] = run([*pip_install, "-r", tmp_path / "requirements.txt"], env=env)
         _, timings["postBuild"] = run([BINDER / "postBuild"], env=env, cwd=tmp_path)  # must not rely on its cwd
 
+        for installed in ("share/jupyter/lab/settings/overrides.json",
+                          "etc/jupyter/jupyter_server_config.d/qkv-binder.json"):
+            assert (venv / installed).is_file(), f"binder/postBuild did not install {installed}"
         run([python, "-m", "pip", "check"], env=env)
         listed, _ = run([python, "-m", "pip", "list", "--format=json"], env=env)
         names = {package["name"].lower(): package["version"] for package in json.loads(listed.stdout)}
