@@ -27,6 +27,13 @@ BINDER = REPO / "binder"
 CPU_INDEX = "--extra-index-url https://download.pytorch.org/whl/cpu"
 EDITABLE = "-e ."
 TORCH = re.compile(r"^torch==(?P<version>[^+\s]+)(?P<local>\+cpu)?$")
+# repo2docker's own environment for Python 3.11, which binder/requirements.txt is installed over (its Jupyter packages,
+# by their PyPI names): repo2docker/buildpacks/conda/environment.py-3.11-linux-64.lock, jupyterhub/repo2docker 808ae6b.
+REPO2DOCKER_BASE = [
+    "jupyterlab==4.4.9", "notebook==7.4.7", "jupyter-server==2.17.0", "jupyter-client==8.6.3", "ipykernel==7.0.1",
+    "ipywidgets==8.1.7", "jupyterlab-widgets==3.0.15", "widgetsnbextension==4.0.14", "tornado==6.5.2",
+    "jupyter-offlinenotebook==0.3.2", "jupyter-resource-usage==1.2.0", "jupyterhub==5.4.0",
+]
 
 
 def requirement_lines(path):
@@ -57,6 +64,20 @@ def local_lines_from(binder_lines):
     return local
 
 
+def name_of(requirement):
+    """The normalised project name of a `name==version` line."""
+    return re.sub(r"[-_.]+", "-", requirement.split("==")[0]).lower()
+
+
+def repo2docker_lines(binder_lines, cpu_wheels):
+    """What pip must make consistent when repo2docker installs binder/: binder/'s lines, its CPU index replaced by
+    `--find-links cpu_wheels`, plus each package of repo2docker's environment that binder/ does not pin (pip keeps
+    those as they are)."""
+    pinned = {name_of(line) for line in binder_lines if "==" in line}
+    lines = [f"--find-links {cpu_wheels}" if line == CPU_INDEX else line for line in binder_lines]
+    return lines + [line for line in REPO2DOCKER_BASE if name_of(line) not in pinned]
+
+
 def test_binder_requirements_match_requirements_txt():
     root = requirement_lines(REPO / "requirements.txt")
     assert sum(bool(TORCH.match(line)) for line in root) == 1, "requirements.txt must pin torch exactly once"
@@ -72,13 +93,43 @@ def test_runtime_txt_names_the_python_that_pyproject_requires():
     assert match, f"binder/runtime.txt must read python-3.<minor>, got {runtime!r}"
     requires = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["requires-python"]
     allowed = {minor for minor in range(30) if SpecifierSet(requires).contains(f"3.{minor}.0")}
-    assert allowed == {int(match[1])}, f"requires-python {requires!r} allows 3.{sorted(allowed)}, runtime.txt {runtime}"
+    assert int(match[1]) in allowed, f"requires-python {requires!r} allows 3.{sorted(allowed)}, runtime.txt {runtime}"
+    assert {11, 12, 13} <= allowed, f"requires-python {requires!r} must allow the Pythons learners have, 3.11 to 3.13"
 
 
 def test_postbuild_is_an_executable_script():
     post_build = BINDER / "postBuild"
     assert post_build.read_text(encoding="utf-8").startswith("#!"), "binder/postBuild needs a shebang line"
     assert os.access(post_build, os.X_OK), "binder/postBuild must be executable (chmod +x)"
+
+
+def colab_prefix(config):
+    """The start of an "Open in Colab" address of this repository's files: Colab's GitHub scheme over _config.yml."""
+    repository = config["repository"]
+    path = repository["url"].rstrip("/").removeprefix("https://github.com/")
+    book = repository.get("path_to_book", "").strip("/")
+    return f"{config['launch_buttons']['colab_url'].rstrip('/')}/github/{path}/blob/{repository['branch']}/" + (
+        f"{book}/" if book else "")
+
+
+def test_every_notebook_page_offers_colab_and_binder(built_site):
+    """Each notebook page's launch menu opens that notebook in Colab and in Binder, at the configured repository."""
+    config = yaml.safe_load((REPO / "_config.yml").read_text(encoding="utf-8"))
+    repository = config["repository"]
+    binder = (f"{config['launch_buttons']['binderhub_url'].rstrip('/')}/v2/gh/"
+              f"{repository['url'].removeprefix('https://github.com/')}/{repository['branch']}?urlpath=")
+    notebooks = sorted(path.relative_to(REPO) for path in (REPO / "notebooks").glob("*/*.ipynb"))
+    assert notebooks, "no notebook under notebooks/"
+    missing = []
+    for notebook in notebooks:
+        html = (built_site / notebook.with_suffix(".html")).read_text(encoding="utf-8")
+        links = set(re.findall(r'href="([^"]+)"', html))
+        colab = colab_prefix(config) + notebook.as_posix()
+        if colab not in links:
+            missing.append(f"{notebook}: no Colab link {colab}")
+        if not any(link.startswith(binder) and link.endswith(notebook.as_posix()) for link in links):
+            missing.append(f"{notebook}: no Binder link {binder}…{notebook}")
+    assert not missing, "\n".join(missing)
 
 
 def test_readme_links_use_the_configured_repository():
@@ -94,6 +145,13 @@ def test_readme_links_use_the_configured_repository():
     clones = {page: re.findall(r"git clone (\S+)", text) for page, text in texts.items()}
     wrong = [link for links in binder.values() for link in links if not re.match(rf"{re.escape(prefix)}(\?|/|$)", link)]
     wrong += [link for links in clones.values() for link in links if link.removesuffix(".git") != url]
+    installs = {page: re.findall(r"git\+(https://[^\s@`]+)", text) for page, text in texts.items()}
+    wrong += [link for links in installs.values() for link in links if link != url]
+    colab = colab_prefix(config)
+    any_colab = r"https://colab\.research\.google\.com/[^\s)\"'>\]]+"
+    colabs = {page: re.findall(any_colab, text) for page, text in texts.items()}
+    wrong += [link for links in colabs.values() for link in links
+              if not link.startswith(colab) or not (REPO / link.removeprefix(colab)).is_file()]
     assert not wrong, f"links that do not follow _config.yml ({prefix}, {url}): {wrong}"
     if not binder.get(Path("README.md")):
         pytest.skip("README.md has no Binder badge yet")
@@ -131,6 +189,9 @@ def test_binder_environment_runs_every_notebook(tmp_path):
         _, timings["requirements"] = run([*pip_install, "-r", tmp_path / "requirements.txt"], env=env)
         _, timings["postBuild"] = run([BINDER / "postBuild"], env=env, cwd=tmp_path)  # must not rely on its cwd
 
+        for installed in ("share/jupyter/lab/settings/overrides.json",
+                          "etc/jupyter/jupyter_server_config.d/qkv-binder.json"):
+            assert (venv / installed).is_file(), f"binder/postBuild did not install {installed}"
         run([python, "-m", "pip", "check"], env=env)
         listed, _ = run([python, "-m", "pip", "list", "--format=json"], env=env)
         names = {package["name"].lower(): package["version"] for package in json.loads(listed.stdout)}
@@ -150,3 +211,53 @@ def test_binder_environment_runs_every_notebook(tmp_path):
     finally:
         shutil.rmtree(venv, ignore_errors=True)  # about 1.5 GB
         print("binder environment timings (s):", {step: round(seconds) for step, seconds in timings.items()})
+
+
+def test_binder_jupyter_settings_are_real_settings():
+    """binder/overrides.json sets real JupyterLab settings, binder/jupyter_server_config.json real server options."""
+    from jupyter_server.serverapp import ServerApp
+
+    schemas = Path(sys.prefix) / "share" / "jupyter" / "lab" / "schemas"
+    for plugin, settings in json.loads((BINDER / "overrides.json").read_text(encoding="utf-8")).items():
+        package, name = plugin.split(":")
+        schema = json.loads((schemas / package / f"{name}.json").read_text(encoding="utf-8"))
+        for key, value in settings.items():
+            assert key in schema["properties"], f"overrides.json: {plugin} has no setting {key!r}"
+            expected = schema["properties"][key]["type"]
+            assert type(value).__name__ == {"boolean": "bool", "integer": "int"}.get(expected, expected), (
+                f"overrides.json: {plugin} {key} must be a {expected}, got {value!r}")
+    classes = {cls.__name__: cls for cls in ServerApp().classes}
+    for section, options in json.loads((BINDER / "jupyter_server_config.json").read_text(encoding="utf-8")).items():
+        assert section in classes, f"jupyter_server_config.json: the server has no configurable {section!r}"
+        traits = classes[section].class_traits(config=True)
+        for key, value in options.items():
+            assert key in traits, f"jupyter_server_config.json: {section} has no option {key!r}"
+            traits[key].validate(None, value)  # raises TraitError for a value of the wrong type
+
+
+@pytest.mark.slow
+def test_binder_requirements_resolve_over_repo2docker_environment(tmp_path):
+    """binder/requirements.txt, its exact `torch==X+cpu` line included, resolves as pip resolves it in repo2docker:
+    over repo2docker's JupyterLab and notebook, with a local folder holding PyTorch's CPU wheel as the CPU index."""
+    binder = requirement_lines(BINDER / "requirements.txt")
+    torch_pin = next(line for line in binder if TORCH.match(line))
+    assert TORCH.match(torch_pin)["local"], f"binder/ must pin the CPU build, got {torch_pin!r}"
+    wheel_name = f"{torch_pin.replace('==', '-')}-cp{sys.version_info[0]}{sys.version_info[1]}-"
+    folders = os.environ.get("PIP_FIND_LINKS", "/opt/wheels").split()
+    wheels = [wheel for folder in folders for wheel in Path(folder).glob(f"{wheel_name}*.whl")]
+    if not wheels:
+        pytest.skip(f"no local {wheel_name}*.whl (PyTorch's CPU index is unreachable here) in {folders}")
+    cpu = tmp_path / "cpu"
+    cpu.mkdir()
+    (cpu / wheels[0].name).symlink_to(wheels[0])
+    (tmp_path / "requirements.txt").write_text("\n".join(repo2docker_lines(binder, cpu)) + "\n", encoding="utf-8")
+    # the CPU folder replaces any local wheel folder of this machine's pip configuration (its indexes stay)
+    env = os.environ | {"PIP_FIND_LINKS": str(cpu)}
+    report = tmp_path / "report.json"
+    run([sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "-qq", "--report", report,
+         "-r", tmp_path / "requirements.txt"], env=env)
+    chosen = {name_of(item["metadata"]["name"]): item["metadata"]["version"]
+              for item in json.loads(report.read_text(encoding="utf-8"))["install"]}
+    wrong = [line for line in binder if "==" in line and chosen.get(name_of(line)) != line.split("==")[1]]
+    assert not wrong, f"pip did not take these pins of binder/requirements.txt: {wrong}"
+    assert not [name for name in chosen if name.startswith("nvidia-") or name == "triton"], "CUDA packages came in"

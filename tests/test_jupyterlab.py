@@ -318,3 +318,52 @@ def test_widget_slider_moves_with_the_arrow_keys(page, explorer):
         page.keyboard.press("ArrowRight")
     after_page = check_move(page, before_page, before_kernel)
     assert after_page["query"][0] == pytest.approx(before_page["query"][0] + 0.40, abs=1e-9)
+
+
+
+# jupyterlab-myst renders markdown cells as the site does; each rendered cell is a `.myst` element
+MYST_CELL = f"{PANEL} .jp-Notebook .jp-Cell"
+
+
+def rendered_markdown(page, index):
+    """The `.myst` element jupyterlab-myst renders for cell `index` of the notebook on display."""
+    rendered = page.locator(MYST_CELL).nth(index).locator(".myst")
+    rendered.wait_for(state="attached", timeout=30_000)
+    return rendered
+
+
+def test_jupyterlab_myst_keeps_solutions_hidden_until_opened(page, lab):
+    path = "en/exercises.ipynb"
+    cells = nbformat.read(lab.root / path, as_version=4).cells
+    solutions = [(index, cell.source.split("```", 2)[2].strip().splitlines()[0][:60])
+                 for index, cell in enumerate(cells)
+                 if cell.cell_type == "markdown" and cell.source.startswith("```{solution-start}")]
+    assert solutions, f"{path} has no solution-start cell"
+    open_notebook(page, lab, path)
+    for index, first_words in solutions:
+        text = rendered_markdown(page, index).inner_text()
+        assert "{solution" not in text, f"cell {index}: the solution directive is shown raw: {text[:200]!r}"
+        assert first_words not in text, f"cell {index}: the solution is visible before its dropdown is opened"
+    index, first_words = solutions[0]
+    rendered = rendered_markdown(page, index)
+    rendered.locator("summary").first.click()
+    rendered.get_by_text(first_words).wait_for(state="visible", timeout=10_000)
+    screenshot(page, "myst-solution-opened")
+    assert not page.errors, f"uncaught errors in the page: {page.errors}"
+
+
+def test_jupyterlab_myst_renders_numref(page, lab):
+    """A {numref} becomes a cross-reference (labels of figures in cell metadata stay unresolved in JupyterLab)."""
+    path = "en/queries-keys-values.ipynb"
+    cells = nbformat.read(lab.root / path, as_version=4).cells
+    numrefs = [(index, re.search(r"\{numref\}`([^`]+)`", cell.source)[1]) for index, cell in enumerate(cells)
+               if cell.cell_type == "markdown" and "{numref}" in cell.source]
+    assert numrefs, f"{path} has no {{numref}}"
+    open_notebook(page, lab, path)
+    for index, label in numrefs:
+        rendered = rendered_markdown(page, index)
+        text = rendered.inner_text()
+        assert "{numref}" not in text and "`" not in text.split(label)[0][-3:], f"cell {index} shows raw: {text!r}"
+        reference = rendered.locator(f'a[href="#{label}"], [title="Cross Reference Not Found"]', has_text=label)
+        assert reference.count() == 1, f"cell {index}: {label} is not rendered as a cross-reference: {text!r}"
+    assert not page.errors, f"uncaught errors in the page: {page.errors}"

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 direct=(torch jupyter-book anywidget ipywidgets ipykernel matplotlib numpy koreanize-matplotlib sphinx-exercise
-        jupyterlab nbclient nbval pytest hypothesis ruff playwright setuptools)
+        jupyterlab jupyterlab-myst notebook nbclient nbval pytest hypothesis ruff playwright setuptools)
 pattern="^($(IFS='|'; echo "${direct[*]}"))=="
 frozen=$(.venv/bin/pip freeze --all --exclude-editable | sed 's/+cpu$//')
 {
