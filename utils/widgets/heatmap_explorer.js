@@ -3,25 +3,10 @@
 
 const INPUTS = ["scoring", "temperature", "bandwidth"];
 
-function heatmapControls(model) {
-  // the scoring, the temperature and the bandwidth (for the kernel scorings only): {root, show(state)}
-  const { scoring: scorings, kernel: kernels } = model.get("choices");
-  const scoring = traitSelect(model, "scoring", scorings);
-  const temperature = logSlider(model, "temperature", { min: -2, max: 2 });
-  const bandwidth = logSlider(model, "bandwidth", { min: -1, max: 1 });
-  const show = (state) => {
-    scoring.input.value = state.scoring;
-    temperature.show(state.temperature);
-    bandwidth.show(state.bandwidth);
-    bandwidth.input.disabled = !kernels.includes(state.scoring);
-  };
-  return { root: html("div", { class: "qkv-controls" }, [scoring.root, temperature.root, bandwidth.root]), show };
-}
-
 function build(model, el, redraw) {
   const t = (name) => label(model, name);
   const [queries, keyPoints] = [model.get("queries"), model.get("key_points")];
-  const controls = heatmapControls(model);
+  const controls = scoringControls(model);
   const readout = html("div", { class: "qkv-readout", "aria-live": "polite", "data-testid": "readout" });
   const cellSize = Math.max(16, Math.min(40, Math.floor(360 / Math.max(queries.length, keyPoints.length))));
   let selected = [0, 0];

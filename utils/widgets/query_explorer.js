@@ -54,21 +54,6 @@ function querySliders(model, range) {
   return { root: html("div", { class: "qkv-controls" }, sliders.map((s) => s.root)), show };
 }
 
-function scoringControls(model) {
-  // the scoring, the temperature and the bandwidth (for the kernel scorings only): {root, show(state)}
-  const { scoring: scorings, kernel: kernels } = model.get("choices");
-  const scoring = traitSelect(model, "scoring", scorings);
-  const temperature = logSlider(model, "temperature", { min: -2, max: 2, extra: { mode: SOFTMAX } });
-  const bandwidth = logSlider(model, "bandwidth", { min: -1, max: 1 });
-  const show = (state) => {
-    scoring.input.value = state.scoring;
-    temperature.show(state.temperature);
-    bandwidth.show(state.bandwidth);
-    bandwidth.input.disabled = !kernels.includes(state.scoring);
-  };
-  return { root: html("div", { class: "qkv-controls" }, [scoring.root, temperature.root, bandwidth.root]), show };
-}
-
 function modeButtons(model) {
   // one toggle per limit of softmax and the rule in use: {root, show(mode)}
   const limits = model.get("choices").mode.filter((mode) => mode !== SOFTMAX);
@@ -170,7 +155,8 @@ function weightsTable(model) {
 function build(model, el) {
   const [keyPoints, values] = [model.get("key_points"), model.get("values")];
   const range = extent([...keyPoints, model.get("query")]);
-  const [sliders, scoring, modes] = [querySliders(model, range), scoringControls(model), modeButtons(model)];
+  const sliders = querySliders(model, range);
+  const [scoring, modes] = [scoringControls(model, { mode: SOFTMAX }), modeButtons(model)];
   const [keys, valueView, table] = [keyPlane(model, range), valuePlane(model), weightsTable(model)];
   el.append(
     sliders.root,

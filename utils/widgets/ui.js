@@ -134,6 +134,22 @@ function logSlider(model, name, { min, max, extra = {} }) {
   return slider;
 }
 
+function scoringControls(model, temperatureExtra = {}) {
+  // the scoring, the temperature and the bandwidth (for the kernel scorings only): {root, show(state)};
+  // moving the temperature also writes `temperatureExtra`
+  const { scoring: scorings, kernel: kernels } = model.get("choices");
+  const scoring = traitSelect(model, "scoring", scorings);
+  const temperature = logSlider(model, "temperature", { min: -2, max: 2, extra: temperatureExtra });
+  const bandwidth = logSlider(model, "bandwidth", { min: -1, max: 1 });
+  const show = (state) => {
+    scoring.input.value = state.scoring;
+    temperature.show(state.temperature);
+    bandwidth.show(state.bandwidth);
+    bandwidth.input.disabled = !kernels.includes(state.scoring);
+  };
+  return { root: html("div", { class: "qkv-controls" }, [scoring.root, temperature.root, bandwidth.root]), show };
+}
+
 function traitSelect(model, name, choices, caption = name) {
   // a select over `choices` (trait values, shown in the reader's language) that writes the trait `name`
   const options = choices.map((choice) => [choice, label(model, choice)]);
