@@ -171,12 +171,16 @@ def test_recall_head_finds_the_matching_row_in_each_held_out_sequence(trained):
 
 def test_training_is_reproducible_and_restores_torch_settings():
     task = utils.PreviousTokenTask()
-    threads = torch.get_num_threads()
-    runs = [utils.train(task, steps=5, seed=3) for _ in range(2)]
+    threads, deterministic = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
+    torch.set_num_threads(2)  # train() runs on 1 thread by default, and must give the 2 back
+    try:
+        runs = [utils.train(task, steps=5, seed=3) for _ in range(2)]
+        assert torch.get_num_threads() == 2 and torch.are_deterministic_algorithms_enabled() == deterministic
+    finally:
+        torch.set_num_threads(threads)
     assert runs[0][1] == runs[1][1]
     assert runs[0][0].state() == runs[1][0].state()
     assert utils.train(task, steps=5, seed=4)[1] != runs[0][1]
-    assert torch.get_num_threads() == threads and not torch.are_deterministic_algorithms_enabled()
 
 
 @pytest.mark.slow
