@@ -21,6 +21,7 @@ All the numbers are float64 so that training takes the same path, to the last di
 import contextlib
 import dataclasses
 import math
+from typing import ClassVar
 
 import torch
 
@@ -47,6 +48,7 @@ class RecallTask:
     num_keys: int = 8
     num_values: int = 8
     name: str = "recall"
+    batch_size: ClassVar[int] = 256  # sequences per training step: one prediction each
 
     def __post_init__(self):
         for field in ("num_pairs", "num_keys", "num_values"):
@@ -89,6 +91,7 @@ class PreviousTokenTask:
     length: int = 8
     vocab_size_: int = 8
     name: str = "previous"
+    batch_size: ClassVar[int] = 64  # sequences per training step: length - 1 predictions each
 
     def __post_init__(self):
         for field in ("length", "vocab_size_"):
@@ -242,13 +245,15 @@ def evaluate(model, task, num=1000, seed=1):
     return {"accuracy": accuracy.item(), "attention_mass": attention_mass(weights, batch)}
 
 
-def train(task, steps=150, batch_size=256, lr=0.01, d_model=32, num_heads=2, seed=0, num_threads=1):
+def train(task, steps=150, batch_size=None, lr=0.01, d_model=32, num_heads=2, seed=0, num_threads=1):
     """Train a fresh `TinyTransformer` on `task` with Adam; return `(model, losses)`, one training loss per step.
 
-    Everything is seeded by `seed` (the weights and every batch), with deterministic algorithms. `num_threads` torch
-    threads (None: leave torch's setting) are set for the run and restored: with tensors this small, one thread is
-    the fastest, and more threads on a busy machine are many times slower.
+    Each step draws `batch_size` fresh sequences (None: the task's `batch_size`). Everything is seeded by `seed`
+    (the weights and every batch), with deterministic algorithms. `num_threads` torch threads (None: leave torch's
+    setting) are set for the run and restored: with tensors this small, one thread is the fastest, and more threads
+    on a busy machine are many times slower.
     """
+    batch_size = task.batch_size if batch_size is None else batch_size
     _positive_int("steps", steps)
     _positive_int("batch_size", batch_size)
     with _reproducible(num_threads):
