@@ -15,6 +15,7 @@ BENCHMARKS = {
     "widgets": "widget latency in Chromium on the static page (bench/widgets.py)",
     "pages": "page weight of every built page and the site's size (bench/pages.py)",
     "attention": "utils.attention_pool vs torch's scaled_dot_product_attention (bench/attention.py)",
+    "training": "training the tiny attention model vs starting a kernel and importing torch (bench/training.py)",
     "environment": ".venv size and `make book` in a fresh clone (bench/environment.py)",
 }
 RESULTS = Path(__file__).with_name("results.md")

@@ -43,3 +43,7 @@ __all__ = [
     "softmax",
     "valid_lens_mask",
 ]
+
+from .tiny_transformer import PreviousTokenTask, RecallTask, TinyTransformer, attention_mass, evaluate, train
+
+__all__ += ["PreviousTokenTask", "RecallTask", "TinyTransformer", "attention_mass", "evaluate", "train"]
