@@ -18,20 +18,26 @@ from .attention import (
 from .fonts import font_context
 from .plotting import show_heatmaps
 from .text import pad
+from .tiny_transformer import PreviousTokenTask, RecallTask, TinyTransformer, attention_mass, evaluate, train
 from .widgets import DatabaseExplorer, HeatmapExplorer, KernelRegressionExplorer, ProjectionExplorer, QueryExplorer
 
 __all__ = [
     "DatabaseExplorer",
     "HeatmapExplorer",
     "KernelRegressionExplorer",
+    "PreviousTokenTask",
     "ProjectionExplorer",
     "QueryExplorer",
+    "RecallTask",
+    "TinyTransformer",
     "additive_scores",
+    "attention_mass",
     "attention_pool",
     "attention_scores",
     "boxcar_kernel",
     "dot_product_scores",
     "epanechnikov_kernel",
+    "evaluate",
     "font_context",
     "gaussian_kernel",
     "kernel_scores",
@@ -41,9 +47,6 @@ __all__ = [
     "scaled_dot_product_scores",
     "show_heatmaps",
     "softmax",
+    "train",
     "valid_lens_mask",
 ]
-
-from .tiny_transformer import PreviousTokenTask, RecallTask, TinyTransformer, attention_mass, evaluate, train
-
-__all__ += ["PreviousTokenTask", "RecallTask", "TinyTransformer", "attention_mass", "evaluate", "train"]
