@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -96,6 +97,15 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def send_error(self, code, *args, **kwargs):
         self.server.errors.append(f"{code} {self.path}")
         super().send_error(code, *args, **kwargs)
+
+
+def run(args, **kwargs):
+    """Run a command, and fail with its output (the last 6000 characters) when it fails."""
+    started = time.monotonic()
+    done = subprocess.run(args, capture_output=True, text=True, check=False, **kwargs)
+    output = (done.stdout + done.stderr)[-6000:]
+    assert done.returncode == 0, f"{' '.join(map(str, args))} exited {done.returncode}:\n{output}"
+    return done, time.monotonic() - started
 
 
 def serve(folder):

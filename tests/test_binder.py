@@ -12,15 +12,15 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
-import time
 import tomllib
 from pathlib import Path
 
 import pytest
 import yaml
 from packaging.specifiers import SpecifierSet
+
+from tests.harness import run
 
 REPO = Path(__file__).resolve().parents[1]
 BINDER = REPO / "binder"
@@ -155,15 +155,6 @@ def test_readme_links_use_the_configured_repository():
     assert not wrong, f"links that do not follow _config.yml ({prefix}, {url}): {wrong}"
     if not binder.get(Path("README.md")):
         pytest.skip("README.md has no Binder badge yet")
-
-
-def run(args, **kwargs):
-    """Run a command, and fail with its output (the last 6000 characters) when it fails."""
-    started = time.monotonic()
-    done = subprocess.run(args, capture_output=True, text=True, check=False, **kwargs)
-    output = (done.stdout + done.stderr)[-6000:]
-    assert done.returncode == 0, f"{' '.join(map(str, args))} exited {done.returncode}:\n{output}"
-    return done, time.monotonic() - started
 
 
 @pytest.mark.slow

@@ -24,9 +24,8 @@ from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
-from tests.test_binder import run
+from tests.harness import run, serving
 from tools import first_cell
-from tools.browser import serve
 
 REPO = Path(__file__).resolve().parents[1]
 DOWNLOADED = ["notebooks/en/queries-keys-values", "notebooks/ko/nadaraya-watson"]  # pages, without .html
@@ -123,10 +122,8 @@ def package_server(tmp_path_factory):
     run([*git, "commit", "-q", "-m", "the package"], cwd=work)
     run(["git", "clone", "-q", "--bare", work, served])
     run(["git", "update-server-info"], cwd=served)  # git's "dumb" HTTP protocol: static files suffice
-    url, server = serve(served.parent)
-    yield url + served.name, server
-    server.shutdown()
-    server.server_close()
+    with serving(served.parent) as (url, server):
+        yield url + served.name, server
 
 
 @pytest.mark.slow

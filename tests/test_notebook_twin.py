@@ -28,14 +28,21 @@ def copy(tmp_path):
     return tmp_path
 
 
-def edit_english(copy, index, old, new):
-    """Replace `old` by `new` in cell `index` of the English notebook SECTION in `copy`."""
+def edit_english(copy, old, new):
+    """Replace `old` by `new` in the English notebook SECTION in `copy`; return the index of the cell it was in."""
     path = copy / "notebooks" / "en" / f"{SECTION}.ipynb"
     nb = json.loads(path.read_text(encoding="utf-8"))
-    source = "".join(nb["cells"][index]["source"])
-    assert old in source, f"cell {index} of {SECTION} no longer holds {old!r}: update this test"
-    nb["cells"][index]["source"] = source.replace(old, new, 1)
+    index = cell_holding(nb["cells"], old)
+    nb["cells"][index]["source"] = "".join(nb["cells"][index]["source"]).replace(old, new, 1)
     path.write_text(json.dumps(nb), encoding="utf-8")
+    return index
+
+
+def cell_holding(cells, text):
+    """The index of the first cell whose source holds `text`."""
+    found = [i for i, cell in enumerate(cells) if text in "".join(cell["source"])]
+    assert found, f"no cell of {SECTION} holds {text!r}: update this test"
+    return found[0]
 
 
 def check(copy):
@@ -46,19 +53,19 @@ def check(copy):
 
 
 def test_a_new_english_plot_label_fails_the_check_and_is_named(copy):
-    edit_english(copy, 5, 'xlabel="Keys"', 'xlabel="Key index"')  # the architecture review's acceptance test
+    index = edit_english(copy, 'xlabel="Keys"', 'xlabel="Key index"')  # the architecture review's acceptance test
     code, output = check(copy)
     assert code == 1
-    assert f"{SECTION}: cell 5: new string 'Key index'" in output, output
+    assert f"{SECTION}: cell {index}: new string 'Key index'" in output, output
     assert output.rstrip().splitlines()[-1].startswith("fix:") and "make notebooks NAME=" in output, output
 
 
 def test_an_edited_markdown_cell_shows_a_word_diff():
     nb = nbformat.read(REPO / "notebooks" / "en" / f"{SECTION}.ipynb", as_version=4)
-    assert "A sanity check: the identity" in nb.cells[3].source, "update this test"
-    nb.cells[3].source = nb.cells[3].source.replace("A sanity check: the identity", "A quick check: the identity")
+    index = cell_holding(nb.cells, "A sanity check: the identity")
+    nb.cells[index].source = nb.cells[index].source.replace("A sanity check", "A quick check")
     _, problems = notebook_twin.build_twin(nb, notebook_twin.load_translation(SECTION))
-    assert any(p.startswith("cell 3: no Korean") and "[-sanity-] {+quick+}" in p for p in problems), problems
+    assert any(p.startswith(f"cell {index}: no Korean") and "[-sanity-] {+quick+}" in p for p in problems), problems
 
 
 @pytest.mark.parametrize(("old", "new", "diff"), [

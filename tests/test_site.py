@@ -190,6 +190,7 @@ def test_vendored_anywidget_is_the_installed_one():
 CONFIG_LINKS = {
     "repository.url": "the repository and issue buttons link to it",
     "launch_buttons.binderhub_url": "the launch button links to it",
+    "launch_buttons.colab_url": "the Colab launch button links to it",
 }
 
 

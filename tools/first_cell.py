@@ -10,7 +10,7 @@ the custom widget manager, without which Colab does not draw anywidget widgets.
 
 The package source is the repository that _config.yml names (repository.url and repository.branch), the project's one
 configured address: change it there and run this tool. The Korean twins get the cell from tools/notebook_twin.py, with
-its comments and printed line translated in notebooks/ko/translations/*.yml.
+its comments and printed line translated once, in notebooks/ko/translations/_shared.yml.
 """
 
 import argparse

@@ -59,6 +59,7 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parents[1]
 EN_DIR, KO_DIR = ROOT / "notebooks" / "en", ROOT / "notebooks" / "ko"
 TRANSLATIONS = KO_DIR / "translations"
+SHARED_TRANSLATION = TRANSLATIONS / "_shared.yml"  # strings and comments of the set-up cell (tools/first_cell.py)
 STRING_PARTS = re.compile(r"(?s)^([A-Za-z]*)('''|\"\"\"|'|\")(.*)\2$")  # prefix, quote, content of a literal
 LABEL_PREFIX = "ko-"
 TEXT_KEYS = ("caption", "alt")  # reader-facing texts in a cell's `mystnb` metadata
@@ -74,10 +75,12 @@ def translation_path(name):
 
 
 def load_translation(name):
-    """The translation file of notebook `name` as a dict with keys markdown, strings, comments."""
+    """The translation file of notebook `name` as a dict with keys markdown, strings, comments, metadata; its
+    strings and comments extend those of SHARED_TRANSLATION (the code every notebook has)."""
     data = yaml.safe_load(translation_path(name).read_text(encoding="utf-8")) or {}
-    return {"markdown": data.get("markdown") or [], "strings": data.get("strings") or {},
-            "comments": data.get("comments") or {}, "metadata": data.get("metadata") or []}
+    shared = yaml.safe_load(SHARED_TRANSLATION.read_text(encoding="utf-8"))
+    return {"markdown": data.get("markdown") or [], "metadata": data.get("metadata") or [],
+            **{kind: {**shared[kind], **(data.get(kind) or {})} for kind in ("strings", "comments")}}
 
 
 def english_labels():
