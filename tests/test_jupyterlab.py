@@ -349,7 +349,7 @@ def test_jupyterlab_myst_keeps_solutions_hidden_until_opened(page, lab):
     rendered.locator("summary").first.click()
     rendered.get_by_text(first_words).wait_for(state="visible", timeout=10_000)
     screenshot(page, "myst-solution-opened")
-    assert not page.errors, f"uncaught errors in the page: {page.errors}"
+    assert not page.uncaught_errors, f"uncaught errors in the page: {page.uncaught_errors}"
 
 
 def test_jupyterlab_myst_renders_numref(page, lab):
@@ -366,4 +366,4 @@ def test_jupyterlab_myst_renders_numref(page, lab):
         assert "{numref}" not in text and "`" not in text.split(label)[0][-3:], f"cell {index} shows raw: {text!r}"
         reference = rendered.locator(f'a[href="#{label}"], [title="Cross Reference Not Found"]', has_text=label)
         assert reference.count() == 1, f"cell {index}: {label} is not rendered as a cross-reference: {text!r}"
-    assert not page.errors, f"uncaught errors in the page: {page.errors}"
+    assert not page.uncaught_errors, f"uncaught errors in the page: {page.uncaught_errors}"
