@@ -93,6 +93,9 @@ FOOTER = {
           f'썼습니다.',
 }
 REFERENCES = "chapters/{lang}/references"  # each edition's bibliography page; citations link to their own edition's
+# myst-nb's toggle of a hidden code cell ("Show code cell source"), as Korean pages write it
+CODE_PROMPT = re.compile(r'(<p class="(?:collapsed|expanded) admonition-title">)(Show|Hide) code cell (\w+)(</p>)')
+CODE_PROMPT_KO = {"Show": "보기", "Hide": "숨기기", "source": "소스", "outputs": "출력", "content": "내용"}
 CAPTION_NUMBER = re.compile(r'(<span class="caption-number">)([^<]*?)( </span>)')  # how Sphinx writes "Fig. 1 "
 
 
@@ -190,8 +193,9 @@ def localise_page(app, pagename, templatename, context, doctree):
             scripts.append(type(js)(None, priority=js.priority, body=search_messages_ko()))
     context["script_files"] = scripts
     if "body" in context:
-        context["body"] = CAPTION_NUMBER.sub(
-            lambda m: m[1] + (korean_number(app.config, m[2]) or m[2]) + m[3], context["body"])
+        body = CAPTION_NUMBER.sub(lambda m: m[1] + (korean_number(app.config, m[2]) or m[2]) + m[3], context["body"])
+        context["body"] = CODE_PROMPT.sub(
+            lambda m: f"{m[1]}코드 셀 {CODE_PROMPT_KO.get(m[3], m[3])} {CODE_PROMPT_KO[m[2]]}{m[4]}", body)
 
 
 def edition(pagename):

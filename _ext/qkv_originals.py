@@ -18,6 +18,8 @@ from _ext.qkv_i18n import counterpart, page_language
 BLOCKS = (nodes.title, nodes.paragraph, nodes.caption)  # what a translation changes, block by block
 NOT_TRANSLATED = (nodes.table, nodes.citation, nodes.footnote, nodes.literal_block, nodes.raw, nodes.field_list)
 
+ORIGINALS_ID = "qkv-originals"  # the id of the JSON block that holds the English (assets/qkv-originals.js reads it)
+
 
 def translated_blocks(doctree):
     """The doctree's headings, paragraphs and captions in document order, outside tables, citations, code and the
@@ -58,7 +60,7 @@ def add_originals(app, doctree, docname):
                                 format="html")
         ko.parent.insert(ko.parent.index(ko) + 1, placeholder)
     data = json.dumps(originals, ensure_ascii=False).replace("</", "<\\/")
-    doctree += nodes.raw("", f'<script type="application/json" id="qkv-originals">{data}</script>', format="html")
+    doctree += nodes.raw("", f'<script type="application/json" id="{ORIGINALS_ID}">{data}</script>', format="html")
 
 
 def setup(app):

@@ -25,7 +25,8 @@ NOT_PROSE = ("script, style, noscript, template, code, pre, kbd, samp, .math, mj
 # Proper names (products, formats, licences, people of d2l's toy database and of the works cited) and titles of
 # works, which Korean writes in Latin letters too.
 PROPER_NAMES = {
-    "Binder", "PyTorch", "Python", "JupyterLab", "matplotlib", "ImageNet", "BertViz", "GPT", "Hugging Face", "PDF",
+    "Binder", "Colab", "PyTorch", "Python", "Jupyter", "JupyterLab", "matplotlib", "ImageNet", "BertViz", "GPT",
+    "Hugging Face", "PDF",
     "QKV", "MIT", "CC BY-SA", "Dive into Deep Learning", "Queries, Keys, and Values", "The Annotated Transformer",
     "The Illustrated Transformer", "Transformer Explainer", "Zhang", "Lipton", "Li", "Smola", "Mu", "Lipten", "Xu",
     "Hu", "Rachel", "Jain", "Wallace", "Wiegreffe", "Pinter",

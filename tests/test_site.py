@@ -12,7 +12,9 @@ from urllib.parse import unquote, urlsplit
 import pytest
 import yaml
 
+from _ext.qkv_originals import ORIGINALS_ID
 from _ext.qkv_search import KOREAN_SEARCH
+from tools.first_cell import package_source
 
 REPO = Path(__file__).resolve().parent.parent
 VENDOR = REPO / "assets" / "vendor"
@@ -138,26 +140,42 @@ class HostsOutsideLinks(HTMLParser):
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.hosts, self._in_link = [], 0
+        self.hosts, self._in_link, self._in_originals = [], 0, False
 
     def _check(self, where, text):
         self.hosts += [f"{where}: {host}" for host in named_hosts(text)]
 
     def handle_starttag(self, tag, attrs):
         self._in_link += tag == "a"
+        self._in_originals = tag == "script" and ("id", ORIGINALS_ID) in attrs
         for name, value in attrs:
             if value and not (tag == "a" and name in ("href", "title")):
                 self._check(f"<{tag} {name}>", value)
 
     def handle_endtag(self, tag):
         self._in_link -= tag == "a" and self._in_link > 0
+        self._in_originals = False
 
     def handle_data(self, data):
-        if not self._in_link:
+        if self._in_originals:  # the English originals of a Korean page: html that the page shows on request
+            for fragment in json_strings(json.loads(data)):
+                inner = HostsOutsideLinks()
+                inner.feed(fragment)
+                self.hosts += [f"English original: {host}" for host in inner.hosts]
+        elif not self._in_link:
             self._check("text", data)
 
     def handle_comment(self, data):
         self._check("comment", data)
+
+
+def json_strings(value):
+    """Every string inside a JSON value."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list | dict):
+        for item in value.values() if isinstance(value, dict) else value:
+            yield from json_strings(item)
 
 
 def parse(path: Path) -> AssetRefs:
@@ -186,6 +204,7 @@ def test_vendored_anywidget_is_the_installed_one():
     assert (VENDOR / "anywidget" / "index.js").read_bytes() == installed.read_bytes()
 
 
+PACKAGE_SOURCE = package_source()  # the set-up cell's `%pip install` source, as its code on the page shows it
 # _config.yml values that name another host on purpose: links the reader follows, never assets the site loads
 CONFIG_LINKS = {
     "repository.url": "the repository and issue buttons link to it",
@@ -295,15 +314,17 @@ def named_hosts(text: str) -> set[str]:
 
 
 def test_no_built_file_names_another_host(built_site):
-    """No html, js or css file of the site names a host other than 127.0.0.1, except in a link (html) or in the
-    third-party files of THIRD_PARTY_HOSTS, each with the hosts listed there (sphinx-thebe's unpkg.com is gone)."""
+    """No html, js or css file of the site names a host other than 127.0.0.1, except in a link (html), in the
+    set-up cell's code (PACKAGE_SOURCE: the repository that _config.yml names, installed from only where `utils` is
+    missing) or in the third-party files of THIRD_PARTY_HOSTS, each with the hosts listed there (sphinx-thebe's
+    unpkg.com is gone)."""
     found = []
     for path in sorted(p for ext in ("html", "js", "css") for p in built_site.rglob(f"*.{ext}")):
         relative = path.relative_to(built_site).as_posix()
         text = path.read_text(encoding="utf-8", errors="replace")
         if path.suffix == ".html":
             parser = HostsOutsideLinks()
-            parser.feed(text)
+            parser.feed(text.replace(PACKAGE_SOURCE, "the package source"))
             found += [f"{relative}: {host}" for host in sorted(set(parser.hosts))]
             continue
         allowed = set().union(*(hosts for pattern, hosts in THIRD_PARTY_HOSTS.items()
