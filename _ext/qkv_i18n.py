@@ -80,7 +80,7 @@ COPYBUTTON_KO = {"copy": "Copy", "copy_to_clipboard": "Copy to clipboard", "copy
 # What scripts write at run time, in English whatever the page: copybutton's icon title, togglebutton's label.
 RUNTIME_UI = ("Copy to clipboard", "Toggle hidden content")
 UI_ATTRIBUTE = re.compile(r'(\s(?:title|aria-label|alt|placeholder|data-tooltip|data-bs-title)=")([^"]*)(")')
-TOGGLE_HINTS_KO = {"togglebutton_hint": "표시하려면 클릭", "togglebutton_hint_hide": "숨기려면 클릭"}  # solutions
+TOGGLE_HINTS_KO = {"togglebutton_hint": "눌러서 펼치기", "togglebutton_hint_hide": "눌러서 접기"}  # solutions
 D2L_SECTION = "https://d2l.ai/chapter_attention-mechanisms-and-transformers/queries-keys-values.html"
 CC_BY_SA = "https://creativecommons.org/licenses/by-sa/4.0/"
 # The licence and the credit to d2l under every page (the theme's extra_footer), in the page's language.
