@@ -53,8 +53,73 @@ def test_show_heatmaps_grid_labels_titles_and_one_colorbar(rows, cols, with_titl
         assert ax.get_ylabel() == ("Queries" if j == 0 else "")
         assert ax.get_title() == (titles[j] if with_titles else "")
         np.testing.assert_allclose(ax.images[0].get_array(), matrices[i, j].numpy())
-        # one colour scale for the whole grid, so the colorbar is true for every panel
-        assert ax.images[0].get_clim() == pytest.approx((float(matrices.min()), float(matrices.max())))
+        # one colour scale for the whole grid, 0..1 as for attention weights, so the colorbar is true for every panel
+        assert ax.images[0].get_clim() == (0.0, 1.0)
+
+
+def cell_colours(fig):
+    """RGB colours `(num_queries, num_keys, 3)` at the cell centres of `fig`'s first heatmap, read from its PNG."""
+    pixels = np.asarray(Image.open(io.BytesIO(fig._repr_png_())).convert("RGB"), dtype=int)  # (height, width, 3)
+    assert pixels.shape[:2] == (round(fig.bbox.height), round(fig.bbox.width)), "the image is not the canvas"
+    ax = next(ax for ax in fig.axes if ax.images)
+    rows, cols = ax.images[0].get_array().shape
+    centres = ax.transData.transform([(j, i) for i in range(rows) for j in range(cols)])  # pixels, y upwards
+    return np.array([pixels[pixels.shape[0] - 1 - int(y), int(x)] for x, y in centres]).reshape(rows, cols, 3)
+
+
+def near_uniform_weights(num_queries=6):
+    """Rows of weights between 0.12 and 0.13 that sum to 1 (softmax at a high temperature)."""
+    row = torch.tensor([0.12, 0.13, 0.12, 0.13, 0.125, 0.125, 0.125, 0.125])
+    return torch.stack([row.roll(i) for i in range(num_queries)])  # (num_queries, 8)
+
+
+def test_near_uniform_weights_are_drawn_in_near_equal_colours():
+    """0.12 and 0.13 are almost the same weight, so they must look almost the same (a min-max scale would stretch
+    them from white to dark red)."""
+    weights = near_uniform_weights()
+    assert torch.allclose(weights.sum(-1), torch.ones(6))
+    spread = cell_colours(utils.show_heatmaps(weights[None, None], "Keys", "Queries"))
+    assert np.ptp(spread.reshape(-1, 3), axis=0).max() <= 10, np.ptp(spread.reshape(-1, 3), axis=0)
+    # control: weights that do differ (0.05 to 0.3) get clearly different colours from the same reading
+    varied = torch.tensor([[0.05, 0.3, 0.1, 0.2, 0.05, 0.3]])
+    colours = cell_colours(utils.show_heatmaps(varied[None, None], "Keys", "Queries"))
+    assert np.ptp(colours.reshape(-1, 3), axis=0).max() > 60
+
+
+def test_other_colour_scales_are_explicit_and_labelled():
+    weights = near_uniform_weights()[None, None]  # (1, 1, 6, 8)
+    fig = utils.show_heatmaps(weights, "Keys", "Queries", vmax="max", colorbar_label="weight (0 to the largest)")
+    image, colorbar = fig.axes[0].images[0], next(ax for ax in fig.axes if ax.get_label() == "<colorbar>")
+    assert image.get_clim() == pytest.approx((0.0, 0.13))
+    assert colorbar.get_ylabel() == "weight (0 to the largest)"
+    scores = torch.tensor([[-2.0, 0.5, 3.0]])[None, None]
+    fig = utils.show_heatmaps(scores, "Keys", "Queries", vmin="min", vmax="max", colorbar_label="score")
+    assert fig.axes[0].images[0].get_clim() == (-2.0, 3.0)
+    with pytest.raises(ValueError, match=re.escape("matrices must lie in the colour range [0, 1], got values from -2 "
+                                                   "to 3; attention weights lie in [0, 1]")):
+        utils.show_heatmaps(scores, "Keys", "Queries")
+    with pytest.raises(ValueError, match=r"colorbar_label must say what a colour scale other than 0\.\.1 shows, "
+                                         r"got None for \[0, 0\.13\]"):
+        utils.show_heatmaps(weights, "Keys", "Queries", vmax="max")
+    with pytest.raises(ValueError, match=r"vmax must be a number or 'max', got 'largest'"):
+        utils.show_heatmaps(weights, "Keys", "Queries", vmax="largest")
+    with pytest.raises(ValueError, match=r"vmin must be below vmax, got vmin='min' \(0\.5\) and vmax='max' \(0\.5\)"):
+        utils.show_heatmaps(torch.full((1, 1, 2, 2), 0.5), "Keys", "Queries", vmin="min", vmax="max",
+                            colorbar_label="w")
+    with pytest.raises(ValueError, match=r"matrices must lie in the colour range \[0, 1\]"):
+        plotting.show_labelled_heatmaps(scores, ["q"], ["a", "b", "c"], "Keys", "Queries")
+
+
+@pytest.mark.parametrize(("vmin", "vmax"), [(0.0, 1.0), (0.0, "max"), ("min", "max")])
+def test_colour_bar_ticks_are_distinct_numbers(vmin, vmax):
+    fig = utils.show_heatmaps(near_uniform_weights()[None, None], "Keys", "Queries", vmin=vmin, vmax=vmax,
+                              colorbar_label="weight")
+    fig._repr_png_()
+    colorbar = next(ax for ax in fig.axes if ax.get_label() == "<colorbar>")
+    low, high = colorbar.get_ylim()
+    ticks = [t for t in colorbar.yaxis.get_majorticklocs() if low <= t <= high]
+    labels = colorbar.yaxis.get_major_formatter().format_ticks(ticks)
+    assert len(ticks) >= 3 and len(set(labels)) == len(labels), labels
 
 
 def test_show_heatmaps_accepts_weights_that_require_grad():
@@ -134,6 +199,8 @@ def test_every_public_figure_function_has_an_example():
 
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_figure_functions_return_a_png_figure_with_hangul_and_leave_rcparams_alone(name):
+    from tests.test_figure_clipping import edges_with_ink  # here: the subprocess below imports this module alone
+
     with mpl.rc_context({"font.family": ["serif"]}):  # a value no figure function sets, so a change shows
         before = dict(mpl.rcParams)
         fig = EXAMPLES[name]()
@@ -141,6 +208,7 @@ def test_figure_functions_return_a_png_figure_with_hangul_and_leave_rcparams_alo
         png, messages = png_and_warnings(fig)
         assert not [m for m in messages if "missing from font" in m]
         assert Image.open(io.BytesIO(png)).convert("RGB").getcolors(maxcolors=10) is None  # drawn
+        assert edges_with_ink(png) == [], "text cut off at an edge of the image (tests/test_figure_clipping.py)"
         assert dict(mpl.rcParams) == before
 
 

@@ -6,11 +6,13 @@ a notebook shows a figure by making it the last expression of a cell.
 
 import io
 import math
+import numbers
 
 import matplotlib
 import matplotlib.figure
 import torch
 from matplotlib.patches import Circle, FancyBboxPatch, Rectangle
+from matplotlib.transforms import Bbox
 
 from ._checks import as_float_tensor, choice, same_size
 from .fonts import font_context
@@ -20,13 +22,55 @@ class Figure(matplotlib.figure.Figure):
     """A figure that Jupyter shows as PNG without pyplot (and so without any global backend setting)."""
 
     def _repr_png_(self):
-        buffer = io.BytesIO()
-        self.savefig(buffer, format="png", dpi=100)
+        area, engine = self.saved_area(), self.get_layout_engine()
+        self.set_layout_engine("none")  # save the layout just measured: another pass of the engine can move panels
+        try:
+            buffer = io.BytesIO()
+            self.savefig(buffer, format="png", dpi=100, bbox_inches=area)
+        finally:
+            self.set_layout_engine(engine)
         return buffer.getvalue()
 
+    def saved_area(self, pad=0.05):
+        """The canvas in inches after a layout pass, grown by `pad` past any side that text sticks out of."""
+        self.draw_without_rendering()  # runs the layout engine, so the extents below are the drawn ones
+        canvas, content = self.bbox_inches, self.get_tightbbox()
+        if content.x0 >= 0 and content.y0 >= 0 and content.x1 <= canvas.x1 and content.y1 <= canvas.y1:
+            return canvas  # nothing is cut off: the figure keeps its size exactly
+        return Bbox.union([canvas, content.padded(pad)])
 
-def show_heatmaps(matrices, xlabel, ylabel, titles=None, figsize=(2.5, 2.5), cmap="Reds"):
-    """Heatmaps of `matrices` `(rows, cols, num_queries, num_keys)` on one grid with one shared colorbar."""
+
+WEIGHT_RANGE = (0.0, 1.0)  # the colour scale of attention weights: equal weights look equal
+
+
+def _color_range(matrices, vmin, vmax, colorbar_label):
+    """The colour scale `(low, high)` for `matrices`, or raise: entries must fit it, a scale not 0..1 is labelled."""
+    low = float(matrices.min()) if vmin == "min" else vmin
+    high = float(matrices.max()) if vmax == "max" else vmax
+    for name, value, word in (("vmin", low, "min"), ("vmax", high, "max")):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise ValueError(f"{name} must be a number or {word!r}, got {value!r}")
+    low, high = float(low), float(high)
+    if not low < high:
+        raise ValueError(f"vmin must be below vmax, got vmin={vmin!r} ({low:g}) and vmax={vmax!r} ({high:g})")
+    smallest, largest = float(matrices.min()), float(matrices.max())
+    if smallest < low or largest > high:
+        raise ValueError(
+            f"matrices must lie in the colour range [{low:g}, {high:g}], got values from {smallest:.4g} to "
+            f"{largest:.4g}; attention weights lie in [0, 1], for other values (scores) pass vmin='min', "
+            f"vmax='max' and a colorbar_label")
+    if (low, high) != WEIGHT_RANGE and not colorbar_label:
+        raise ValueError(f"colorbar_label must say what a colour scale other than 0..1 shows, got {colorbar_label!r} "
+                         f"for [{low:g}, {high:g}]")
+    return low, high
+
+
+# The colour scale is 0..1, as for attention weights, so that equal weights look equal in every figure. Another scale
+# is an explicit, labelled choice: vmax="max" (0 to the largest entry) or vmin="min", vmax="max" (the entries' own
+# range, for scores), each with a colorbar_label that says so.
+def show_heatmaps(matrices, xlabel, ylabel, titles=None, figsize=(2.5, 2.5), cmap="Reds", vmin=0.0, vmax=1.0,
+                  colorbar_label=None):
+    """Heatmaps of `matrices` `(rows, cols, num_queries, num_keys)` on one grid with one shared colour bar."""
     matrices = as_float_tensor("matrices", matrices).detach()
     if matrices.dim() != 4:
         raise ValueError(
@@ -41,21 +85,24 @@ def show_heatmaps(matrices, xlabel, ylabel, titles=None, figsize=(2.5, 2.5), cma
         )
     if titles is not None and len(titles) != num_cols:
         raise ValueError(f"titles must have one entry per column ({num_cols}), got {len(titles)}")
-    matrices = matrices.to(torch.float32).cpu().numpy()
+    matrices = matrices.to(torch.float32).cpu()
+    low, high = _color_range(matrices, vmin, vmax, colorbar_label)
+    matrices = matrices.numpy()
     with font_context():
         fig = Figure(figsize=(figsize[0] * num_cols, figsize[1] * num_rows), layout="constrained")
         axes = fig.subplots(num_rows, num_cols, sharex=True, sharey=True, squeeze=False)
-        vmin, vmax = float(matrices.min()), float(matrices.max())
         for i, row_axes in enumerate(axes):
             for j, ax in enumerate(row_axes):
-                image = ax.imshow(matrices[i, j], cmap=cmap, vmin=vmin, vmax=vmax)
+                image = ax.imshow(matrices[i, j], cmap=cmap, vmin=low, vmax=high)
                 if i == num_rows - 1:
                     ax.set_xlabel(xlabel)
                 if j == 0:
                     ax.set_ylabel(ylabel)
                 if titles is not None:
                     ax.set_title(titles[j])
-        fig.colorbar(image, ax=axes, shrink=0.6)
+        colorbar = fig.colorbar(image, ax=axes, shrink=0.6)
+        if colorbar_label:
+            colorbar.set_label(colorbar_label)
     return fig
 
 
@@ -325,24 +372,25 @@ def plot_curves(x, curves, labels, xlabel, ylabel, title=None, logx=False, logy=
 
 
 def show_labelled_heatmaps(matrices, row_labels, col_labels, xlabel, ylabel, titles=None, figsize=(2.5, 2.5),
-                           cmap="Reds", annotate=False):
+                           cmap="Reds", annotate=False, vmin=0.0, vmax=1.0, colorbar_label=None):
     """`show_heatmaps` with tick labels (tokens, say) on the rows and columns; `annotate` writes each value."""
     matrices = as_float_tensor("matrices", matrices).detach()
     if matrices.dim() == 4:
         _check_len("row_labels", row_labels, matrices.shape[2], "row (query)")
         _check_len("col_labels", col_labels, matrices.shape[3], "column (key)")
     with font_context():
-        fig = show_heatmaps(matrices, xlabel, ylabel, titles=titles, figsize=figsize, cmap=cmap)
+        fig = show_heatmaps(matrices, xlabel, ylabel, titles=titles, figsize=figsize, cmap=cmap, vmin=vmin,
+                            vmax=vmax, colorbar_label=colorbar_label)
         heatmaps = [ax for ax in fig.axes if ax.images]  # the colorbar's axes hold no image
-        vmax = float(matrices.max())
         for ax in heatmaps:
             ax.set_xticks(range(len(col_labels)), col_labels, rotation=90)
             ax.set_yticks(range(len(row_labels)), row_labels)
             ax.tick_params(length=0)
             if annotate:
-                values = ax.images[0].get_array()
+                image = ax.images[0]
+                values, dark = image.get_array(), image.norm(image.get_array()) > 0.6  # dark cells get white text
                 for i in range(values.shape[0]):
                     for j in range(values.shape[1]):
                         ax.text(j, i, f"{values[i, j]:.2f}", ha="center", va="center", fontsize=7,
-                                color="white" if values[i, j] > 0.6 * vmax else "black")
+                                color="white" if dark[i, j] else "black")
     return fig
