@@ -856,7 +856,7 @@ def test_bad_input_is_rejected_with_a_message_naming_it(call, error, message):
     (torch.tensor(0.0), ValueError, r"must be a positive finite number, got 0\.0 \(a tensor\)"),
     (torch.tensor([-1.5], requires_grad=True), ValueError, r"must be a positive finite number, got -1\.5 \(a tensor\)"),
     (torch.tensor(math.nan), ValueError, r"must be a positive finite number, got nan \(a tensor\)"),
-    (torch.tensor(-math.inf), ValueError, r"must be a positive finite number, got -inf \(a tensor\)"),
+    (torch.tensor(math.inf), ValueError, r"must be a positive finite number, got inf \(a tensor\)"),
     (torch.tensor([1.0, 2.0]), ValueError, r"must be a number or a tensor of shape \(\) or \(1,\), got shape \(2,\)"),
     (torch.ones(1, 1), ValueError, r"must be a number or a tensor of shape \(\) or \(1,\), got shape \(1, 1\)"),
     (torch.ones(0), ValueError, r"must be a number or a tensor of shape \(\) or \(1,\), got shape \(0,\)"),
