@@ -383,6 +383,138 @@ def test_gradient_of_dot_attention_with_keys_as_values_is_the_covariance_of_the_
     torch.testing.assert_close(jacobian, covariance)
 
 
+# ---------------------------------------------------------------- a tensor temperature and bandwidth, learned
+
+
+def scalar(value, shape, dtype=torch.float64):
+    """`value` as a leaf tensor of `shape` () or (1,) that requires grad."""
+    return torch.full(shape, value, dtype=dtype, requires_grad=True)
+
+
+@pytest.mark.parametrize("shape", [(), (1,)])
+@pytest.mark.parametrize("temperature", [0.3, 1.0, 4.0])  # 1.0: no shortcut may skip the division
+@pytest.mark.parametrize("masked", [False, True])
+def test_gradient_of_softmax_with_a_tensor_temperature_is_that_of_the_formula(shape, temperature, masked):
+    scores = randn(3, 5, seed=1).requires_grad_()
+    mask = random_mask(3, 5, seed=2) | torch.eye(3, 5, dtype=torch.bool) if masked else None  # no empty row
+    T = scalar(temperature, shape)
+
+    def reference(s, t):
+        a = s / t
+        return torch.softmax(a if mask is None else a.masked_fill(~mask, -math.inf), dim=-1)
+
+    assert torch.autograd.gradcheck(lambda s, t: utils.softmax(s, t, mask=mask), (scores, T))
+    target = randn(3, 5, seed=3)  # any loss that depends on every weight
+    grads = torch.autograd.grad((utils.softmax(scores, T, mask=mask) * target).sum(), (scores, T))
+    expected = torch.autograd.grad((reference(scores, T) * target).sum(), (scores, T))
+    for got, want in zip(grads, expected, strict=True):
+        torch.testing.assert_close(got, want)
+    assert grads[1].shape == shape and grads[1].abs() > 1e-3  # T really gets a gradient
+
+
+def nadaraya_watson_formula(queries, keys, values, kernel, h, temperature=1.0, mask=None):
+    """K(|x - x_i| / h)^(1/T) y_i / Σ_j K(|x - x_j| / h)^(1/T) for 1-D data, written out with autograd-able ops."""
+    u = (queries[:, None] - keys[None, :]).abs() / h  # (num_queries, num_keys)
+    k = torch.exp(-(u**2) / 2) if kernel == "gaussian" else torch.clamp(1 - u**2, min=0)
+    k = k ** (1 / temperature)
+    if mask is not None:
+        k = k * mask
+    weights = k / k.sum(-1, keepdim=True)
+    return weights @ values
+
+
+@pytest.mark.parametrize("kernel", ["gaussian", "epanechnikov"])
+@pytest.mark.parametrize("shape", [(), (1,)])
+def test_gradient_through_a_tensor_bandwidth_is_that_of_the_formula(kernel, shape):
+    keys = torch.linspace(0, 4, 9, dtype=torch.float64)
+    values = torch.sin(keys) + 0.3 * randn(9, seed=1)
+    queries = keys[[1, 4, 7]] + 0.31  # within one bandwidth of a few keys, on no support edge
+    h = scalar(1.2, shape)
+    predictions, _ = utils.nadaraya_watson(queries, keys, values, kernel=kernel, bandwidth=h)
+    expected = nadaraya_watson_formula(queries, keys, values, kernel, h)
+    torch.testing.assert_close(predictions, expected)
+    (grad,) = torch.autograd.grad(predictions.square().sum(), h)
+    (want,) = torch.autograd.grad(expected.square().sum(), h)
+    torch.testing.assert_close(grad, want)
+    assert grad.shape == shape and grad.abs() > 1e-3
+    assert torch.autograd.gradcheck(
+        lambda b: utils.nadaraya_watson(queries, keys, values, kernel=kernel, bandwidth=b)[0], (h,))
+
+
+@pytest.mark.parametrize("kernel", ["gaussian", "epanechnikov"])
+def test_leave_one_out_loss_with_tensor_bandwidth_and_temperature_has_the_formulas_gradient(kernel):
+    """The loss a notebook minimises to learn h = exp(θ): attention_pool with the leave-one-out mask."""
+    x = torch.linspace(0, 3, 12, dtype=torch.float64) + 0.05 * randn(12, seed=1)
+    y = torch.cos(x) + 0.2 * randn(12, seed=2)
+    not_self = ~torch.eye(12, dtype=torch.bool)
+    theta, T = scalar(math.log(0.9), ()), scalar(0.7, (1,))
+
+    def loss(theta, T):
+        left_out, _ = utils.attention_pool(x[:, None], x[:, None], y[:, None], scoring=kernel,
+                                           bandwidth=theta.exp(), temperature=T, mask=not_self)
+        return ((left_out[:, 0] - y) ** 2).mean()
+
+    expected = ((nadaraya_watson_formula(x, x, y, kernel, theta.exp(), T, not_self) - y) ** 2).mean()
+    torch.testing.assert_close(loss(theta, T), expected)
+    grads = torch.autograd.grad(loss(theta, T), (theta, T))
+    for got, want in zip(grads, torch.autograd.grad(expected, (theta, T)), strict=True):
+        torch.testing.assert_close(got, want)
+    assert torch.autograd.gradcheck(loss, (theta, T))
+
+
+def test_a_tensor_boxcar_bandwidth_gets_gradient_zero_not_none():
+    """The boxcar estimate is flat in h between two distances, so its derivative there is 0."""
+    h = scalar(1.3, ())
+    predictions, _ = utils.nadaraya_watson([0.2, 1.9], [0.0, 1.0, 2.0, 3.0], [1.0, -2.0, 4.0, 0.5], kernel="boxcar",
+                                           bandwidth=h)
+    assert predictions.requires_grad
+    (grad,) = torch.autograd.grad(predictions.sum(), h)
+    assert grad == 0
+
+
+TENSOR_CALLS = {  # every function that takes a temperature or a bandwidth: (call, the argument's name)
+    "softmax": (lambda x: utils.softmax(randn(2, 4, seed=1), temperature=x), "temperature"),
+    "pool_weights": (lambda x: utils.attention.pool_weights(randn(2, 4, seed=1), temperature=x), "temperature"),
+    "attention_pool T": (lambda x: utils.attention_pool(randn(2, 3), randn(4, 3, seed=1), randn(4, 2, seed=2),
+                                                        temperature=x)[0], "temperature"),
+    "attention_pool h": (lambda x: utils.attention_pool(randn(2, 3), randn(4, 3, seed=1), randn(4, 2, seed=2),
+                                                        scoring="gaussian", bandwidth=x)[0], "bandwidth"),
+    "kernel_scores": (lambda x: utils.kernel_scores(0.2 * randn(2, 3), 0.2 * randn(4, 3, seed=1), "epanechnikov",
+                                                    x), "bandwidth"),  # every pair inside the support
+    "attention_scores": (lambda x: utils.attention_scores(randn(2, 3), randn(4, 3, seed=1), "gaussian", x),
+                         "bandwidth"),
+    "nadaraya_watson": (lambda x: utils.nadaraya_watson(randn(3), randn(5, seed=1), randn(5, seed=2),
+                                                        bandwidth=x)[0], "bandwidth"),
+    "lookup_weights": (lambda x: utils.database.lookup_weights(utils.database.DATABASE, "Li", temperature=x)[0],
+                       "temperature"),
+}
+
+
+@pytest.mark.parametrize("call, name", TENSOR_CALLS.values(), ids=TENSOR_CALLS.keys())
+def test_every_temperature_and_bandwidth_may_be_a_tensor_with_a_gradient(call, name):
+    as_number = call(0.8)
+    for shape in [(), (1,)]:
+        x = scalar(0.8, shape)
+        as_tensor = call(x)
+        torch.testing.assert_close(as_tensor, as_number)
+        (grad,) = torch.autograd.grad(as_tensor.sum() + as_tensor.square().sum(), x)
+        assert grad.shape == shape and torch.isfinite(grad).all() and grad.abs() > 0, name
+    bad = torch.tensor([0.8, 0.8])
+    with pytest.raises(ValueError, match=rf"^{name} must be a number or a tensor of shape \(\) or \(1,\)"):
+        call(bad)
+
+
+@pytest.mark.parametrize("inputs, h, result", [(torch.float32, torch.float64, torch.float32),
+                                               (torch.float64, torch.float32, torch.float64)])
+def test_a_tensor_bandwidth_does_not_change_the_inputs_dtype(inputs, h, result):
+    x, keys, values = (torch.tensor(v, dtype=inputs) for v in ([0.5], [0.0, 1.0], [1.0, 3.0]))
+    predictions, weights = utils.nadaraya_watson(x, keys, values,
+                                                 bandwidth=torch.tensor(0.7, dtype=h, requires_grad=True))
+    assert predictions.dtype == weights.dtype == result
+    output = utils.softmax(torch.tensor([1.0, 2.0], dtype=inputs), torch.tensor(0.7, dtype=h))
+    assert output.dtype == result
+
+
 # ---------------------------------------------------------------- integer and mixed inputs
 
 
@@ -422,10 +554,17 @@ def test_mixed_float64_and_integer_or_float32_inputs_are_promoted():
 TINY = [1e-20, 3e-24, 1e-44, 1e-170, 1e-310, 5e-324]  # each passes validation; some round to 0 in float32
 
 
+def as_given(value, as_tensor):
+    """`value` itself, or as a float64 0-dim tensor that requires grad (it holds every positive Python float)."""
+    return torch.tensor(value, dtype=torch.float64, requires_grad=True) if as_tensor else value
+
+
+@pytest.mark.parametrize("as_tensor", [False, True])
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 @pytest.mark.parametrize("bandwidth", TINY)
 @pytest.mark.parametrize("kernel", KERNELS)
-def test_a_tiny_bandwidth_gives_the_nearest_neighbour_limit(kernel, bandwidth, dtype):
+def test_a_tiny_bandwidth_gives_the_nearest_neighbour_limit(kernel, bandwidth, dtype, as_tensor):
+    bandwidth = as_given(bandwidth, as_tensor)
     keys, values = torch.tensor([0.0, 1.0, 3.0], dtype=dtype), torch.tensor([2.0, 3.0, 4.0], dtype=dtype)
     queries = torch.tensor([3.0, 0.9, 0.5], dtype=dtype)  # on a key; nearest to one key; halfway between two
     predictions, weights = utils.nadaraya_watson(queries, keys, values, kernel=kernel, bandwidth=bandwidth)
@@ -438,9 +577,11 @@ def test_a_tiny_bandwidth_gives_the_nearest_neighbour_limit(kernel, bandwidth, d
     torch.testing.assert_close(predictions, expected @ values, rtol=0, atol=0)
 
 
+@pytest.mark.parametrize("as_tensor", [False, True])
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 @pytest.mark.parametrize("bandwidth", [1e-20, 1e-300])
-def test_a_tiny_gaussian_bandwidth_goes_to_the_nearest_key_that_is_kept(bandwidth, dtype):
+def test_a_tiny_gaussian_bandwidth_goes_to_the_nearest_key_that_is_kept(bandwidth, dtype, as_tensor):
+    bandwidth = as_given(bandwidth, as_tensor)
     queries, keys = torch.tensor([[0.9], [0.1]], dtype=dtype), torch.tensor([[0.0], [1.0], [3.0]], dtype=dtype)
     mask = torch.tensor([[True, False, True], [False, False, False]])  # the nearest key of query 0 is masked
     _, weights = utils.attention_pool(queries, keys, torch.eye(3, dtype=dtype), scoring="gaussian",
@@ -451,7 +592,9 @@ def test_a_tiny_gaussian_bandwidth_goes_to_the_nearest_key_that_is_kept(bandwidt
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 @pytest.mark.parametrize("temperature", [1e-40, 1e-46, 1e-300, 5e-324])
 @pytest.mark.parametrize("masked", [False, True])
-def test_a_tiny_temperature_gives_the_arg_max_with_ties_split(temperature, dtype, masked):
+@pytest.mark.parametrize("as_tensor", [False, True])
+def test_a_tiny_temperature_gives_the_arg_max_with_ties_split(temperature, dtype, masked, as_tensor):
+    temperature = as_given(temperature, as_tensor)
     scores = torch.tensor([[1.0, 3.0, 3.0, 2.0], [0.5, -math.inf, 0.25, 0.5]], dtype=dtype)
     mask = torch.tensor([True, True, True, False]) if masked else None
     expected = torch.tensor([[0.0, 0.5, 0.5, 0.0], [0.5, 0.0, 0.0, 0.5]], dtype=dtype)
@@ -710,6 +853,16 @@ def test_bad_input_is_rejected_with_a_message_naming_it(call, error, message):
     (True, TypeError, r"must be a positive number, got True"),
     ("1", TypeError, r"must be a positive number, got '1'"),
     (None, TypeError, r"must be a positive number, got None"),
+    (torch.tensor(0.0), ValueError, r"must be a positive finite number, got 0\.0 \(a tensor\)"),
+    (torch.tensor([-1.5], requires_grad=True), ValueError, r"must be a positive finite number, got -1\.5 \(a tensor\)"),
+    (torch.tensor(math.nan), ValueError, r"must be a positive finite number, got nan \(a tensor\)"),
+    (torch.tensor(math.inf), ValueError, r"must be a positive finite number, got inf \(a tensor\)"),
+    (torch.tensor([1.0, 2.0]), ValueError, r"must be a number or a tensor of shape \(\) or \(1,\), got shape \(2,\)"),
+    (torch.ones(1, 1), ValueError, r"must be a number or a tensor of shape \(\) or \(1,\), got shape \(1, 1\)"),
+    (torch.ones(0), ValueError, r"must be a number or a tensor of shape \(\) or \(1,\), got shape \(0,\)"),
+    (torch.tensor(2), TypeError, r"must be a floating-point tensor \(or a number\), got dtype torch\.int64"),
+    (torch.tensor(True), TypeError, r"must be a floating-point tensor \(or a number\), got dtype torch\.bool"),
+    (torch.tensor(1 + 0j), TypeError, r"must be a floating-point tensor \(or a number\), got dtype torch\.complex"),
 ])
 def test_bad_temperature_and_bandwidth(name, value, error, message):
     with pytest.raises(error, match=f"{name} {message}"):

@@ -40,6 +40,20 @@ def positive(name, value):
     return value
 
 
+def positive_scalar(name, value):
+    """`positive`, or a positive finite one-element float tensor (shape () or (1,)) as a 0-dim tensor, with its grad."""
+    if not isinstance(value, torch.Tensor):
+        return positive(name, value)
+    if not value.is_floating_point():
+        raise TypeError(f"{name} must be a floating-point tensor (or a number), got dtype {value.dtype}")
+    if value.shape not in ((), (1,)):
+        raise ValueError(f"{name} must be a number or a tensor of shape () or (1,), got shape {tuple(value.shape)}")
+    number = value.item()
+    if not (number > 0 and math.isfinite(number)):
+        raise ValueError(f"{name} must be a positive finite number, got {number!r} (a tensor)")
+    return value.reshape(())
+
+
 def integer(name, value, minimum):
     """Return `value` if it is an integer >= `minimum` (0 or 1), else raise a message that names `name`."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:

@@ -3,13 +3,15 @@
 Shapes follow d2l: queries `(..., num_queries, d)`, keys `(..., num_keys, d)`,
 values `(..., num_keys, d_v)`, weights `(..., num_queries, num_keys)`.
 A boolean `mask` keeps the keys where it is True (as in `torch.nn.functional.scaled_dot_product_attention`).
+A `temperature` or `bandwidth` is a positive number or a one-element float tensor; gradients flow to a tensor, so
+either can be learned by gradient descent.
 """
 
 import math
 
 import torch
 
-from ._checks import as_float_tensor, broadcast, choice, common_dtype, integer, positive, same_size
+from ._checks import as_float_tensor, broadcast, choice, common_dtype, integer, positive_scalar, same_size
 
 SCORINGS = ("dot", "scaled_dot", "gaussian", "boxcar", "epanechnikov")
 KERNELS = ("gaussian", "boxcar", "epanechnikov")
@@ -48,7 +50,7 @@ def softmax(scores, temperature=1.0, mask=None):
     all_finite = bool(torch.isfinite(scores).all())  # one pass over the scores decides the path
     if not all_finite and (torch.isnan(scores).any() or (scores == math.inf).any()):
         raise ValueError(f"scores must not contain NaN or +inf (-inf means 'weight 0'), shape {tuple(scores.shape)}")
-    temperature = positive("temperature", temperature)
+    temperature = positive_scalar("temperature", temperature)
     return _softmax(scores, temperature, _check_mask(mask, scores.shape, scores.device), all_finite)
 
 
@@ -60,7 +62,7 @@ def _softmax(scores, temperature, mask, all_finite):
         # T would round to 0 (0/0 = NaN) or lose digits in this dtype; float64 holds every positive Python float
         return _softmax(scores.double(), temperature, mask, all_finite).to(scores.dtype)
     if mask is None and all_finite:  # fast path: nothing masked
-        if temperature != 1.0:
+        if torch.is_tensor(temperature) or temperature != 1.0:  # a tensor T = 1 still needs its gradient
             scores = (scores - scores.amax(dim=-1, keepdim=True)) / temperature
         return torch.softmax(scores, dim=-1)
     keep = scores > -math.inf
@@ -69,8 +71,9 @@ def _softmax(scores, temperature, mask, all_finite):
     shifted = scores.masked_fill(~keep, -math.inf)
     row_max = shifted.amax(dim=-1, keepdim=True)
     row_max = torch.where(torch.isfinite(row_max), row_max, torch.zeros_like(row_max))
-    # subtract the row maximum before dividing, so a tiny temperature cannot overflow to +inf
-    exps = torch.exp((shifted - row_max) / temperature)  # exp(-inf) = 0 for masked keys
+    # subtract the row maximum before dividing, so a tiny temperature cannot overflow to +inf; a dropped key enters
+    # as 0 and leaves as weight 0, so no -inf / T reaches autograd (a tensor T would get a NaN gradient)
+    exps = torch.exp(torch.where(keep, shifted - row_max, 0.0) / temperature).masked_fill(~keep, 0.0)
     totals = exps.sum(dim=-1, keepdim=True)
     return exps / torch.where(totals > 0, totals, torch.ones_like(totals))
 
@@ -217,8 +220,9 @@ def _log_kernel(distances, kernel, bandwidth, nearest=None):
         # h would round to 0 or lose digits in this dtype; float64 holds every positive Python float
         nearest = None if nearest is None else nearest.double()
         return _log_kernel(distances.double(), kernel, bandwidth, nearest).to(distances.dtype)
-    if kernel == "boxcar":
-        return torch.zeros_like(distances).masked_fill(distances > bandwidth, -math.inf)
+    if kernel == "boxcar":  # flat on its support: h only moves the edge, so a tensor h gets gradient 0, not None
+        scores = torch.zeros_like(distances).masked_fill(distances > bandwidth, -math.inf)
+        return scores + 0 * bandwidth if torch.is_tensor(bandwidth) else scores
     u = distances / bandwidth
     if kernel == "gaussian" and nearest is None:
         return -(u**2) / 2
@@ -241,7 +245,7 @@ def _nearest(distances, mask):
 def kernel_scores(queries, keys, kernel="gaussian", bandwidth=1.0):
     """Scores log K(‖q - k‖ / h), so that softmax(scores) = K / ΣK; -inf where K = 0 (or below the dtype's range)."""
     choice("kernel", kernel, KERNELS)
-    bandwidth = positive("bandwidth", bandwidth)
+    bandwidth = positive_scalar("bandwidth", bandwidth)
     queries, keys = _check_queries_keys(queries, keys)
     return _log_kernel(_distances(queries, keys), kernel, bandwidth)
 
@@ -268,9 +272,9 @@ def attention_pool(queries, keys, values, scoring="scaled_dot", temperature=1.0,
     values = as_float_tensor("values", values, min_dim=2)
     same_size("keys", keys.shape[-2], "values", values.shape[-2], "number of rows (num_keys)")
     broadcast(("queries", "keys", "values"), (queries.shape[:-2], keys.shape[:-2], values.shape[:-2]))
-    temperature = positive("temperature", temperature)
+    temperature = positive_scalar("temperature", temperature)
     if scoring in KERNELS:
-        bandwidth = positive("bandwidth", bandwidth)
+        bandwidth = positive_scalar("bandwidth", bandwidth)
         distances = _distances(queries, keys)
         mask = _check_mask(mask, distances.shape, distances.device)
         nearest = _nearest(distances, mask) if scoring == "gaussian" else None

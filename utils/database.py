@@ -13,7 +13,7 @@ from collections import Counter
 
 import torch
 
-from ._checks import choice, positive
+from ._checks import choice, positive_scalar
 from .attention import softmax
 
 # (key, value) = (last name, first name), as in d2l's example
@@ -71,7 +71,7 @@ def lookup_weights(db, query, mode="soft", temperature=0.1):
     soft: softmax(scores / temperature), attention over every record.
     """
     choice("mode", mode, MODES)
-    temperature = positive("temperature", temperature)
+    temperature = positive_scalar("temperature", temperature)
     scores = similarities(db, query)
     if mode == "soft":
         return softmax(scores, temperature=temperature), scores
