@@ -117,7 +117,7 @@ def test_softmax_matches_torch(node):
 def test_scores_and_pooling_match_torch(node, scoring):
     g = torch.Generator().manual_seed(1)
     cases = []
-    for i in range(40):
+    for i in range(60):
         nq, nk, d, dv = 1 + i % 4, 1 + i % 7, 1 + i % 5, 1 + i % 3
         q, k, v = randn(g, nq, d, scale=2), randn(g, nk, d, scale=2), randn(g, nk, dv)
         cases.append((q, k, v, scoring, TEMPERATURES[i % len(TEMPERATURES)], [0.05, 0.7, 3.0][i % 3]))
