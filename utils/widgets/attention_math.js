@@ -1,5 +1,5 @@
 // The widgets' maths in plain JavaScript, so that they recompute in a browser with no Python kernel.
-// It mirrors utils/attention.py, utils/database.py and utils.plotting.convex_hull function by function;
+// It mirrors utils/attention.py, utils/database.py, utils.plotting.convex_hull and utils/widgets/challenges.py;
 // tests/test_widget_math_js.py runs this file in Node and compares it with torch. Vectors are arrays of numbers,
 // matrices arrays of rows. A score of -Infinity means "weight 0"; a row with no finite score gets all-zero weights.
 // The lists of choices (scorings, kernels, modes) come from Python in each widget's `choices` trait.
