@@ -19,7 +19,14 @@ import utils
 from tests.harness import from_json as decode
 from utils import attention, database, plotting
 from utils.attention import pool_weights
-from utils.widgets import DatabaseExplorer, HeatmapExplorer, KernelRegressionExplorer, ProjectionExplorer, QueryExplorer
+from utils.widgets import (
+    DatabaseExplorer,
+    HeatmapExplorer,
+    KernelRegressionExplorer,
+    ProjectionExplorer,
+    QueryExplorer,
+    challenges,
+)
 
 WIDGET_DIR = Path(utils.__file__).parent / "widgets"
 MATH_JS = WIDGET_DIR / "attention_math.js"
@@ -286,3 +293,81 @@ def test_widget_module_is_valid_javascript(node, cls, tmp_path):
     module.write_text(cls()._esm, encoding="utf-8")
     done = subprocess.run([node, "--check", str(module)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+# --- the challenges: CHALLENGES[name](state) in JavaScript against the Python widget's challenge_solved ---
+
+CHALLENGE_RUNNER = """
+const { CHALLENGES } = require(process.argv[1]);
+const calls = JSON.parse(require("fs").readFileSync(0, "utf8"));
+process.stdout.write(JSON.stringify(calls.map(([name, state]) => CHALLENGES[name](state))));
+"""
+STATE_TRAITS = {"KernelRegressionExplorer": ("x_grid",),
+                "ProjectionExplorer": ("tokens", "num_heads", "embeddings", "W_q", "W_k", "W_v", "W_o")}
+
+
+def log_uniform(rng, low, high):
+    return 10 ** rng.uniform(math.log10(low), math.log10(high))
+
+
+def misspell(rng, text):
+    """`text` with one character deleted, replaced or doubled."""
+    i = rng.randrange(len(text))
+    return rng.choice([text[:i] + text[i + 1:], text[:i] + rng.choice("aeioulnrst") + text[i + 1:],
+                       text[:i] + text[i] + text[i:]])
+
+
+def random_challenge_widgets():
+    """Seeded widgets in random states, biased towards each goal so that both outcomes occur often."""
+    rng = random.Random(7)
+    names = [key for key, _ in database.DATABASE]
+    for _ in range(80):
+        text = rng.choice([rng.choice(names), *[misspell(rng, rng.choice(names))] * 3, "xyz", ""])
+        yield DatabaseExplorer(text=text, mode=rng.choice([*database.MODES, "soft", "soft"]),
+                               temperature=log_uniform(rng, 0.01, 1))
+    k3 = QueryExplorer().key_points[2]
+    for _ in range(80):
+        near = rng.random() < 0.6
+        query = [c + rng.gauss(0, 0.1) if near else rng.uniform(-1.4, 1.4) for c in k3]
+        yield QueryExplorer(query=query, scoring=rng.choice(["dot", "scaled_dot", "gaussian", "gaussian"]),
+                            temperature=rng.choice([1.0, log_uniform(rng, 0.5, 3)]),
+                            bandwidth=log_uniform(rng, 0.1, 2), mode=rng.choice(["softmax", "softmax", "argmax"]))
+    for _ in range(80):
+        yield HeatmapExplorer(scoring=rng.choice(["boxcar", "boxcar", *attention.SCORINGS]),
+                              temperature=log_uniform(rng, 0.01, 100), bandwidth=log_uniform(rng, 0.3, 3))
+    x_train = [0.0, 0.4, 1.5, 1.9, 3.0]
+    for i in range(80):
+        data = {} if i % 2 else {"x_train": x_train, "y_train": [1.0, -1.0, 2.0, 0.0, 1.0]}
+        smallest = 0.31 if i % 2 else 0.55  # the largest distance from a grid point to a training point
+        yield KernelRegressionExplorer(kernel=rng.choice(attention.KERNELS), x_test=rng.uniform(0, 3),
+                                       bandwidth=smallest * rng.uniform(0.8, 1.3), **data)
+    for i in range(40):
+        tokens = ["the", "cat", "sat", "on", "the", "mat"] if i % 2 else ["a", "b", "a", "c", "b"]
+        heads = 1 + i % 3
+        yield ProjectionExplorer(tokens=tokens, num_heads=heads, seed=i, token=rng.randrange(len(tokens)),
+                                 head=rng.randrange(heads))
+
+
+def test_challenge_conditions_match_python(node):
+    widgets = list(random_challenge_widgets())
+    calls = []
+    for widget in widgets:
+        name = type(widget).__name__
+        traits = (*widget._inputs, *widget._data, *STATE_TRAITS.get(name, ()))
+        calls.append([name, {trait: getattr(widget, trait) for trait in traits}])
+    done = subprocess.run([node, "-e", CHALLENGE_RUNNER, str(MATH_JS)], input=json.dumps(calls, allow_nan=False),
+                          capture_output=True, text=True, timeout=120, encoding="utf-8")
+    assert done.returncode == 0, done.stderr
+    for (name, state), widget, got in zip(calls, widgets, json.loads(done.stdout), strict=True):
+        assert got is widget.challenge_solved, (name, state)  # a fresh widget: solved = the goal is met now
+    for cls in WIDGET_CLASSES:  # both outcomes happened for every widget
+        outcomes = [w.challenge_solved for w in widgets if isinstance(w, cls)]
+        assert 5 <= sum(outcomes) <= len(outcomes) - 5, (cls.__name__, sum(outcomes), len(outcomes))
+
+
+def test_challenge_constants_match_python(node):
+    names = ["GOAL_WEIGHT", "GOAL_KEY", "GOAL_QUERY", "SMALLEST_RATIO", "TIE"]
+    script = f"const m = require(process.argv[1]); console.log(JSON.stringify({json.dumps(names)}.map((n) => m[n])))"
+    got = json.loads(subprocess.run([node, "-e", script, str(MATH_JS)], capture_output=True, text=True,
+                                    timeout=60).stdout)
+    assert got == [getattr(challenges, name) for name in names]

@@ -277,6 +277,10 @@ def test_labels_complete_in_both_languages():
     dynamic = {f"mode_{m}" for m in POOL_MODES} | {f"button_{m}" for m in POOL_MODES if m != "softmax"}
     dynamic |= {"query_x", "query_y"}
     dynamic |= set(utils.attention.SCORINGS) | set(database.MODES)
+    boxes = {key for f in JS_FILES.values() for key in re.findall(r'\bchallengeBox\(model, "([a-z_]+)"\)',
+                                                                   (WIDGET_DIR / f).read_text(encoding="utf-8"))}
+    assert len(boxes) == len(JS_FILES)  # one challenge in every widget
+    dynamic |= {f"{part}_{key}" for key in boxes for part in ("goal", "why")}  # challengeBox's goal_<key>, why_<key>
     assert len(used) > 30
     assert used | dynamic <= LABELS["en"].keys(), sorted((used | dynamic) - LABELS["en"].keys())
 
@@ -395,3 +399,95 @@ def test_bad_inputs_raise_naming_the_trait(cls, trait, value, error, message):
 def test_bad_constructor_arguments(factory, message):
     with pytest.raises(ValueError, match=message):
         factory()
+
+
+# --- the challenges (utils/widgets/challenges.py) ---
+
+
+def smallest_gap_free_bandwidth(widget):
+    """The largest distance from a grid point to its nearest training point: below it the windowed fits break."""
+    grid, x = f64(widget.x_grid), f64(widget.x_train)
+    return float((grid[:, None] - x[None, :]).abs().amin(1).amax())
+
+
+# (widget, constructor arguments, [(changes, challenge_solved after them), ...]): near misses first, then the goal,
+# then a move away from it (solved stays True)
+CHALLENGE_STEPS = [
+    (DatabaseExplorer, {"text": "Lipp", "mode": "soft", "temperature": 0.1}, [
+        ({"text": "Lipton"}, False),  # 0.997 on Zachary, but "Lipton" is a key: no misspelling
+        ({"text": "Lipt"}, False),  # misspelt, but only 0.84 at this temperature
+        ({"text": "Lipto", "mode": "approximate"}, False),  # weight 1 on Zachary, but not the soft lookup
+        ({"mode": "soft"}, True),  # 0.96
+        ({"text": "Li"}, True),
+    ]),
+    (QueryExplorer, {"scoring": "gaussian"}, [
+        ({"query": [-1.0, -0.6]}, False),  # q on k3: 0.65 at bandwidth 1
+        ({"temperature": 0.1}, False),  # k3 takes it all, but with the temperature lowered
+        ({"scoring": "dot", "temperature": 1.0, "query": [-1.38, -1.38]}, False),
+        ({"scoring": "gaussian", "query": [-1.0, -0.6], "bandwidth": 0.5}, True),
+        ({"query": [0.5, 0.5]}, True),
+    ]),
+    (HeatmapExplorer, {}, [
+        ({"scoring": "boxcar"}, False),  # bandwidth 1: only key 1 is in query 1's window
+        ({"temperature": 100.0}, False),  # near-uniform, not halves
+        ({"scoring": "gaussian", "bandwidth": 1.5}, False),
+        ({"scoring": "boxcar", "bandwidth": 1.5}, True),
+        ({"bandwidth": 0.1}, True),
+    ]),
+    (ProjectionExplorer, {}, [
+        ({"token": 2}, False),
+        ({"head": 1}, False),
+        ({"token": 4}, True),  # the second "the"
+        ({"token": 1}, True),
+    ]),
+]
+
+
+@pytest.mark.parametrize(("cls", "kwargs", "steps"), CHALLENGE_STEPS, ids=lambda x: getattr(x, "__name__", ""))
+def test_challenge_is_solved_by_its_goal_only_and_stays_solved(cls, kwargs, steps):
+    widget = cls(**kwargs)
+    assert widget.challenge_solved is False
+    for changes, solved in steps:
+        with widget.hold_trait_notifications():
+            for name, value in changes.items():
+                setattr(widget, name, value)
+        assert widget.challenge_solved is solved, changes
+
+
+@pytest.mark.parametrize("kernel", ["boxcar", "epanechnikov", "gaussian"])
+def test_kernel_regression_challenge_is_the_smallest_bandwidth_without_gaps(kernel):
+    widget = KernelRegressionExplorer(kernel=kernel)
+    smallest = smallest_gap_free_bandwidth(widget)  # 0.31 for the default data
+    for factor in (0.5, 0.98, 1.005, 1.05, 1.09, 1.12, 2.0):
+        fresh = KernelRegressionExplorer(kernel=kernel, bandwidth=factor * smallest)
+        gap = bool((fresh.weights.sum(-1) == 0).any())
+        assert gap == (kernel != "gaussian" and factor < 1), factor
+        assert fresh.challenge_solved == (kernel != "gaussian" and 1 < factor < 1.1), factor
+
+
+@pytest.mark.parametrize(("bandwidth", "solved"), [(1.03, False), (1.04, True), (1.99, True), (2.01, False)])
+def test_heatmap_challenge_window_is_the_one_its_why_names(bandwidth, solved):
+    # why_heatmap: "with a bandwidth between about 1.04 and 2, exactly these two keys are inside"
+    widget = HeatmapExplorer(scoring="boxcar", bandwidth=bandwidth)
+    assert widget.challenge_solved is solved
+    assert ("1.04" in LABELS["en"]["why_heatmap"]) and ("1.04" in LABELS["ko"]["why_heatmap"])
+
+
+def test_query_challenge_cannot_be_met_by_the_dot_product_inside_the_plot():
+    # why_query: "inside this plot it [the dot product] cannot lift k3 above 0.9"; the plot spans ±1.15 × the
+    # largest coordinate of the keys and the query
+    widget = QueryExplorer(query=(0.5, 0.5))
+    edge = 1.15 * max(1.0, *(abs(c) for point in widget.key_points for c in point))
+    grid = torch.linspace(-edge, edge, 81, dtype=torch.float64)
+    for scoring in ("dot", "scaled_dot"):
+        weights = utils.softmax(utils.attention_scores(torch.cartesian_prod(grid, grid), f64(widget.key_points),
+                                                       scoring=scoring))
+        assert 0.5 < float(weights[:, 2].max()) < 0.9, scoring
+
+
+@pytest.mark.parametrize("cls", WIDGETS)
+def test_challenge_solved_is_read_only_and_synced(cls):
+    widget = cls()
+    assert widget.challenge_solved is False and widget.get_state()["challenge_solved"] is False
+    with pytest.raises(traitlets.TraitError, match="read-only"):
+        widget.challenge_solved = True

@@ -264,6 +264,8 @@ def test_widget_on_static_page(built_site, site_server, page, name):
             CHECKS[name](state_of(view))  # rendered from the stored state alone, with torch's numbers
             labels = [text.strip() for text in view.locator("label").all_inner_texts()]
             assert labels and any(set(labels) <= set(LABELS[lang].values()) for lang in LABELS), labels
+            if index == 0 and "/en/" in path:
+                solve_challenge(view, name)  # on the same page: the goal, its near misses, then solved
             EXERCISES[name](view)
             view.screenshot(path=str(screenshot_dir(built_site) / f"{name}-{path.replace('/', '-')}-{index}.png"))
 
@@ -521,3 +523,155 @@ def test_view_changes_reach_python(page, name):
         expected = assert_shows(name, standin)  # ... the view shows torch's numbers for them ...
         for python, torch_value in expected["python"]:  # ... and Python recomputed its outputs from them
             torch.testing.assert_close(python, torch_value, rtol=1e-12, atol=1e-12)
+
+
+# --- the challenges on the static page: the goal is shown, solving it is acknowledged (and announced), not before ---
+
+WATCH_STATUS_JS = """(view) => {
+  // every text the challenge's live region receives, in order
+  const region = view.querySelector('[data-testid="challenge-status"]');
+  window.announced = [];
+  new MutationObserver(() => window.announced.push(region.textContent))
+    .observe(region, { childList: true, characterData: true, subtree: true });
+}"""
+
+
+def watch_challenge(view, name):
+    """Check the goal is shown above every control, and start recording what the challenge's live region receives."""
+    status = view.get_by_test_id("challenge-status")
+    assert status.count() == 1, f"{name} shows no challenge"
+    assert (status.get_attribute("role"), status.get_attribute("aria-live")) == ("status", "polite")
+    goal = view.get_by_test_id("challenge-goal")
+    assert goal.is_visible() and goal.inner_text().endswith(LABELS["en"][f"goal_{CHALLENGE_KEYS[name]}"])
+    top = view.evaluate("el => [...el.querySelectorAll('[data-testid=challenge], input, select, button')]"
+                        ".map((node) => node.dataset.testid)[0]")
+    assert top == "challenge"  # the goal comes before every control
+    view.page.evaluate(WATCH_STATUS_JS, view.element_handle())
+
+
+def assert_not_solved(view):
+    assert state_of(view)["challenge_solved"] is False
+    assert view.get_by_test_id("challenge-status").inner_text() == ""
+    assert not view.get_by_test_id("challenge-why").is_visible()
+    assert view.page.evaluate("window.announced") == []
+
+
+def assert_solved(view, name):
+    done = LABELS["en"]["challenge_done"]
+    view.page.wait_for_function("([el, done]) => el.querySelector('[data-testid=challenge-status]').textContent "
+                                "=== done", arg=[view.element_handle(), done], timeout=5_000)
+    assert state_of(view)["challenge_solved"] is True
+    assert view.page.evaluate("window.announced") == [done]  # the live region received it, once
+    why = view.get_by_test_id("challenge-why")
+    assert why.is_visible() and why.get_attribute("open") is None  # shown, still closed
+    why.locator("summary").click()
+    text = why.locator("p")
+    assert text.is_visible() and text.inner_text() == LABELS["en"][f"why_{CHALLENGE_KEYS[name]}"]
+
+
+def slider_to(control, value):
+    """Set a range input to `value` (its own units), as dragging it would."""
+    control.fill(str(value))
+
+
+def ensure(view, name, trait, value, action):
+    """Do `action`, which sets `trait` to `value`, unless the view has that value already (then nothing changes)."""
+    if state_of(view)[trait] != pytest.approx(value):
+        act_and_check(view, name, action, changed=trait)
+
+
+CHALLENGE_KEYS = {"QueryExplorer": "query", "HeatmapExplorer": "heatmap", "DatabaseExplorer": "database",
+                  "KernelRegressionExplorer": "kernel_regression", "ProjectionExplorer": "projection"}
+
+
+def solve_database_explorer(view):
+    control = view.get_by_test_id
+    ensure(view, "DatabaseExplorer", "mode", "soft", lambda: control("mode").select_option("soft"))
+    ensure(view, "DatabaseExplorer", "temperature", 0.1, lambda: slider_to(control("temperature"), -1))
+    for near_miss in ["Lipton", "Lipt"]:  # a key itself (0.997 on Zachary); a misspelling at 0.84
+        act_and_check(view, "DatabaseExplorer", lambda text=near_miss: control("text").fill(text), changed="text")
+        assert_not_solved(view)
+    act_and_check(view, "DatabaseExplorer", press(control("temperature"), "ArrowLeft", 30))  # T 0.1 -> 0.05
+    return lambda: control("text").fill("Li")
+
+
+def solve_query_explorer(view):
+    control = view.get_by_test_id
+    ensure(view, "QueryExplorer", "scoring", "gaussian", lambda: control("scoring").select_option("gaussian"))
+    ensure(view, "QueryExplorer", "bandwidth", 1, lambda: slider_to(control("bandwidth"), 0))
+    act_and_check(view, "QueryExplorer", lambda: slider_to(control("query-x"), -1.0), changed="query")
+    act_and_check(view, "QueryExplorer", lambda: slider_to(control("query-y"), -0.6), changed="query")
+    assert_not_solved(view)  # q on k3, bandwidth 1: 0.65
+    ensure(view, "QueryExplorer", "temperature", 0.1, lambda: slider_to(control("temperature"), -1))
+    assert_not_solved(view)  # k3 takes ~1, but with the temperature below 1
+    act_and_check(view, "QueryExplorer", lambda: slider_to(control("temperature"), 0))
+    act_and_check(view, "QueryExplorer", lambda: slider_to(control("bandwidth"), -0.3))  # h = 0.5
+    return lambda: slider_to(control("bandwidth"), 0)
+
+
+def solve_heatmap_explorer(view):
+    control = view.get_by_test_id
+    check_colours_anchored_at_zero(view)  # near-uniform weights look near-uniform (review a5)
+    act_and_check(view, "HeatmapExplorer", lambda: control("scoring").select_option("boxcar"))
+    ensure(view, "HeatmapExplorer", "bandwidth", 1, lambda: slider_to(control("bandwidth"), 0))
+    assert_not_solved(view)  # bandwidth 1: only key 1 is in query 1's window
+    act_and_check(view, "HeatmapExplorer", press(control("bandwidth"), "ArrowRight", 5))  # 1.12
+    return lambda: control("scoring").select_option("scaled_dot")
+
+
+def solve_kernel_regression_explorer(view):
+    control = view.get_by_test_id
+    act_and_check(view, "KernelRegressionExplorer", lambda: control("kernel").select_option("boxcar"))
+    state = state_of(view)
+    grid, x = f64(state["x_grid"]), f64(state["x_train"])
+    smallest = float((grid[:, None] - x[None, :]).abs().amin(1).amax())  # below it, some grid point has no weight
+    position = math.ceil(math.log10(smallest) * 100) / 100  # the first slider position at or above it
+    act_and_check(view, "KernelRegressionExplorer", lambda: slider_to(control("bandwidth"), round(position + 0.2, 2)))
+    assert_not_solved(view)  # no gap, but not the smallest
+    act_and_check(view, "KernelRegressionExplorer", lambda: slider_to(control("bandwidth"), round(position - 0.01, 2)))
+    assert_not_solved(view)  # a gap
+    act_and_check(view, "KernelRegressionExplorer", lambda: slider_to(control("bandwidth"), position))
+    return lambda: control("kernel").select_option("gaussian")  # never a gap
+
+
+def solve_projection_explorer(view):
+    control = view.get_by_test_id
+    act_and_check(view, "ProjectionExplorer", lambda: control("token-button-2").click())
+    assert_not_solved(view)
+    act_and_check(view, "ProjectionExplorer", lambda: control("token-button-4").click())  # the second "the"
+    return lambda: control("token-button-1").click()
+
+
+SOLVE = {"QueryExplorer": solve_query_explorer, "HeatmapExplorer": solve_heatmap_explorer,
+         "DatabaseExplorer": solve_database_explorer, "KernelRegressionExplorer": solve_kernel_regression_explorer,
+         "ProjectionExplorer": solve_projection_explorer}
+
+
+def solve_challenge(view, name):
+    """The challenge of an English view: not solved at first nor by near misses, then solved by the controls; it
+    stays solved when the state moves away from the goal again."""
+    watch_challenge(view, name)
+    assert_not_solved(view)
+    move_away = SOLVE[name](view)  # returns an action that leaves the goal
+    assert_solved(view, name)
+    act_and_check(view, name, move_away)
+    done = LABELS["en"]["challenge_done"]
+    assert state_of(view)["challenge_solved"] is True and view.get_by_test_id("challenge-status").inner_text() == done
+    assert view.page.evaluate("window.announced") == [done]  # not announced again
+
+
+def check_colours_anchored_at_zero(view):
+    """At temperature 100 every weight is 0.12-0.13: the cells must look alike, not run from white to dark red."""
+    control = view.get_by_test_id
+    ensure(view, "HeatmapExplorer", "scoring", "scaled_dot", lambda: control("scoring").select_option("scaled_dot"))
+    state = act_and_check(view, "HeatmapExplorer", lambda: slider_to(control("temperature"), 2))
+    weights = f64(state["weights"])
+    assert state["temperature"] == 100 and 0.12 < float(weights.min()) < float(weights.max()) < 0.13
+    fills = view.evaluate("el => [...el.querySelectorAll('rect.qkv-cell')].map((c) => c.getAttribute('fill'))")
+    colours = torch.tensor([[int(c) for c in re.findall(r"\d+", fill)] for fill in fills], dtype=torch.float64)
+    assert colours.shape == (weights.numel(), 3)
+    spread = (colours.max(0).values - colours.min(0).values).max()
+    assert spread <= 4, f"cells with weights {float(weights.min()):.3f}-{float(weights.max()):.3f} differ by {spread}"
+    ticks = view.evaluate("el => [...el.querySelectorAll('.qkv-tick-bar')].map((t) => Number(t.textContent))")
+    assert ticks[0] == 0 and ticks[-1] == 1 and len(set(ticks)) == len(ticks) == 3  # the scale is 0..1
+    act_and_check(view, "HeatmapExplorer", lambda: slider_to(control("temperature"), 0))

@@ -2,6 +2,8 @@
 
 Each widget takes `lang='en'` or `'ko'`. The view writes only input traits (the query, the temperature, ...);
 Python recomputes the outputs (`weights`, ...) with `utils`, so they are torch's numbers even with no browser.
+Each shows a challenge above its controls (utils/widgets/challenges.py); `widget.challenge_solved` turns True when the
+reader reaches it, and stays True.
 """
 
 from .database_explorer import DatabaseExplorer

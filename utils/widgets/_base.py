@@ -51,16 +51,19 @@ class Widget(anywidget.AnyWidget):
     lang = traitlets.Unicode("en").tag(sync=True)
     labels = traitlets.Dict().tag(sync=True)  # every human-readable text the view shows, from utils/widgets/labels.py
     choices = traitlets.Dict(read_only=True).tag(sync=True)  # the options the view offers: {trait: [value, ...]}
+    # the challenge above the controls was reached (utils/widgets/challenges.py); it stays True once reached
+    challenge_solved = traitlets.Bool(False, read_only=True).tag(sync=True)
     _choices = ()  # (trait, options) pairs: each widget's lists of options, from utils (the .js files name none)
     _inputs = ()  # the traits the view writes; a change recomputes the outputs
     _data = ()  # the traits only Python sets (the points, the table); a change also recomputes the outputs
+    _goal = None  # the widget's function in challenges.py: (widget) -> bool, after `_update`
 
     def __init__(self, lang="en", **kwargs):
         choice("lang", lang, tuple(LABELS))
         self.set_trait("choices", {name: list(options) for name, options in self._choices})
         super().__init__(lang=lang, labels=dict(LABELS[lang]), **kwargs)
-        self.observe(lambda change: self._update(), names=[*self._inputs, *self._data])
-        self._update()
+        self.observe(lambda change: self._recompute(), names=[*self._inputs, *self._data])
+        self._recompute()
 
     @traitlets.validate("lang")
     def _check_lang(self, proposal):
@@ -69,6 +72,12 @@ class Widget(anywidget.AnyWidget):
     @traitlets.observe("lang")
     def _switch_labels(self, change):
         self.labels = dict(LABELS[change["new"]])
+
+    def _recompute(self):
+        """`_update`, then mark the challenge solved if its goal is reached now."""
+        self._update()
+        if not self.challenge_solved and self._goal(self):
+            self.set_trait("challenge_solved", True)
 
     def _update(self):
         """Recompute the output traits from the inputs (with `utils`, in float64)."""

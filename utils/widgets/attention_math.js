@@ -1,5 +1,5 @@
 // The widgets' maths in plain JavaScript, so that they recompute in a browser with no Python kernel.
-// It mirrors utils/attention.py, utils/database.py and utils.plotting.convex_hull function by function;
+// It mirrors utils/attention.py, utils/database.py, utils.plotting.convex_hull and utils/widgets/challenges.py;
 // tests/test_widget_math_js.py runs this file in Node and compares it with torch. Vectors are arrays of numbers,
 // matrices arrays of rows. A score of -Infinity means "weight 0"; a row with no finite score gets all-zero weights.
 // The lists of choices (scorings, kernels, modes) come from Python in each widget's `choices` trait.
@@ -172,8 +172,58 @@ function lookupWeights(records, query, mode, temperature) {
   return { scores, weights, result: chosen >= 0 ? records[chosen][1] : null };
 }
 
+// --- the widgets' challenges (utils/widgets/challenges.py) ---
+// Each takes the widget's state (its traits, by their Python names) and tells whether its goal is reached now.
+
+const GOAL_WEIGHT = 0.9; // "more than 0.9 of the weight"
+const GOAL_KEY = 2; // QueryExplorer: k3 (shown 1-based)
+const GOAL_QUERY = 1; // HeatmapExplorer: the query whose weight is split
+const SMALLEST_RATIO = 1.1; // KernelRegressionExplorer: "smallest" = a gap at bandwidth / SMALLEST_RATIO
+const TIE = 1e-9; // weights this close count as equal
+
+function noGap(weights) {
+  // every test point (row) has some weight: the fit has an estimate everywhere
+  return weights.every((row) => row.some((w) => w > 0));
+}
+
+const CHALLENGES = {
+  DatabaseExplorer({ records, text, mode, temperature }) {
+    // a last name in no record (no similarity 1) gets more than GOAL_WEIGHT on one first name, softly
+    const { scores, weights } = lookupWeights(records, text, mode, temperature);
+    return mode === "soft" && Math.max(...scores) < 1 && Math.max(...weights) > GOAL_WEIGHT;
+  },
+  QueryExplorer({ query, key_points: keyPoints, values, scoring, temperature, bandwidth, mode }) {
+    // key GOAL_KEY takes more than GOAL_WEIGHT of the softmax weight, with the temperature not below 1
+    const weights = attentionPool([query], keyPoints, values, scoring, temperature, bandwidth, mode).weights[0];
+    return mode === "softmax" && temperature >= 1 && weights.length > GOAL_KEY && weights[GOAL_KEY] > GOAL_WEIGHT;
+  },
+  HeatmapExplorer({ queries, key_points: keyPoints, scoring, temperature, bandwidth }) {
+    // query GOAL_QUERY gives exactly half of its weight to each of two keys
+    if (queries.length <= GOAL_QUERY) return false;
+    const row = softmax(attentionScores([queries[GOAL_QUERY]], keyPoints, scoring, bandwidth)[0], temperature);
+    return row.filter((w) => Math.abs(w - 0.5) < TIE).length === 2;
+  },
+  KernelRegressionExplorer({ x_grid: xGrid, x_train: xTrain, y_train: yTrain, kernel, bandwidth }) {
+    // the fit on the grid has no gap at this bandwidth, but has one at bandwidth / SMALLEST_RATIO
+    const at = (h) => nadarayaWatson(xGrid, xTrain, yTrain, kernel, h).weights;
+    return noGap(at(bandwidth)) && !noGap(at(bandwidth / SMALLEST_RATIO));
+  },
+  ProjectionExplorer({ embeddings, W_q: Wq, W_k: Wk, W_v: Wv, W_o: Wo, num_heads: numHeads, token, head }) {
+    // the query token's weights in this head equal another token's weights (the same embedding asks the same)
+    const rows = multiHeadAttention(embeddings, embeddings, embeddings, Wq, Wk, Wv, Wo, numHeads).weights[head];
+    const same = rows.filter((row) => row.every((w, j) => Math.abs(w - rows[token][j]) < TIE));
+    return same.length > 1; // the token itself, and another
+  },
+};
+
 if (typeof module !== "undefined") {
   module.exports = {
+    CHALLENGES,
+    GOAL_KEY,
+    GOAL_QUERY,
+    GOAL_WEIGHT,
+    SMALLEST_RATIO,
+    TIE,
     LOG_KERNELS,
     TIE_TOLERANCE,
     attentionPool,

@@ -48,9 +48,10 @@ function recordsTable(model, records) {
 function build(model, el) {
   const t = (name) => label(model, name);
   const records = model.get("records");
+  const goal = challengeBox(model, "database");
   const [controls, table] = [lookupControls(model), recordsTable(model, records)];
   const result = html("p", { class: "qkv-result", "aria-live": "polite", "data-testid": "result" });
-  el.append(controls.root, result, table.root, html("p", { class: "qkv-note", text: t("similarity_note") }));
+  el.append(goal.root, controls.root, result, table.root, html("p", { class: "qkv-note", text: t("similarity_note") }));
   return () => {
     const [query, mode, temperature] = INPUTS.map((name) => model.get(name));
     const { scores, weights, result: value } = lookupWeights(records, query, mode, temperature);
@@ -63,7 +64,9 @@ function build(model, el) {
     } else {
       result.textContent = `${t("returns")}: ${value === null ? t("no_record") : value}`;
     }
-    return { text: query, mode, temperature, records, similarities: scores, weights, result: value };
+    const solved = goal.show(CHALLENGES.DatabaseExplorer({ records, text: query, mode, temperature }));
+    return { text: query, mode, temperature, records, similarities: scores, weights, result: value,
+      challenge_solved: solved };
   };
 }
 

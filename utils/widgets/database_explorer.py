@@ -4,6 +4,7 @@ import traitlets
 
 from .._checks import choice, positive
 from ..database import DATABASE, MODES, lookup_weights, returned_value
+from . import challenges
 from ._base import Widget, esm
 
 
@@ -11,6 +12,7 @@ class DatabaseExplorer(Widget):
     """Type a last name and see every key's similarity, the weights on the first names and what a lookup returns."""
 
     _esm = esm("database_explorer.js")
+    _goal = staticmethod(challenges.database_explorer)
     _inputs = ("text", "mode", "temperature")
     _data = ("records",)
     _choices = (("mode", MODES),)

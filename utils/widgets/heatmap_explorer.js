@@ -26,7 +26,8 @@ function build(model, el, redraw) {
     },
   });
   map.root.setAttribute("data-testid", "heatmap");
-  el.append(controls.root, map.root, readout);
+  const goal = challengeBox(model, "heatmap");
+  el.append(goal.root, controls.root, map.root, readout);
   return () => {
     const state = Object.fromEntries(INPUTS.map((name) => [name, model.get(name)]));
     const scores = attentionScores(queries, keyPoints, state.scoring, state.bandwidth);
@@ -38,7 +39,8 @@ function build(model, el, redraw) {
     readout.textContent =
       `${t("query")} ${i}, ${t("key")} ${j}: ${t("score")} ${formatNumber(scores[i][j])}, ` +
       `${t("attention_weight")} ${formatNumber(weights[i][j])}`;
-    return { ...state, queries, key_points: keyPoints, scores, weights, selected };
+    const solved = goal.show(CHALLENGES.HeatmapExplorer({ ...state, queries, key_points: keyPoints }));
+    return { ...state, queries, key_points: keyPoints, scores, weights, selected, challenge_solved: solved };
   };
 }
 

@@ -6,6 +6,7 @@ import traitlets
 
 from .._checks import choice, positive
 from ..attention import KERNELS, SCORINGS, attention_scores, softmax
+from . import challenges
 from ._base import Widget, as_tensor, esm, float_list, size
 
 
@@ -24,6 +25,7 @@ class HeatmapExplorer(Widget):
     """A num_queries × num_keys heatmap of attention weights; hover or focus a cell for its score and weight."""
 
     _esm = esm("heatmap_explorer.js")
+    _goal = staticmethod(challenges.heatmap_explorer)
     _inputs = ("scoring", "temperature", "bandwidth")
     _data = ("queries", "key_points")
     _choices = (("scoring", SCORINGS), ("kernel", KERNELS))  # kernel: the scorings with a bandwidth

@@ -143,7 +143,8 @@ function build(model, el) {
   const [plot, bars, readout, map] = [fitPlot(model, data), testWeightsPlot(model, data), testReadout(model),
     gridHeatmap(model, data)];
   const column = html("div", {}, [plot.root, fitLegend(model), bars.root, readout.root]);
-  el.append(controls.root, html("div", { class: "qkv-row" }, [column, map.root]));
+  const goal = challengeBox(model, "kernel_regression");
+  el.append(goal.root, controls.root, html("div", { class: "qkv-row" }, [column, map.root]));
   let [grid, drawn] = [null, ""]; // the fit on the grid, recomputed only when the kernel or the bandwidth changes
   return () => {
     const [kernel, bandwidth, x0] = INPUTS.map((name) => model.get(name));
@@ -162,7 +163,8 @@ function build(model, el) {
     map.highlight(nearest, null);
     const inputs = { kernel, bandwidth, x_test: x0, x_train: xTrain, y_train: yTrain, x_grid: xGrid };
     const test = { test_weights: testWeights, test_prediction: testPrediction };
-    return { ...inputs, predictions: grid.predictions, weights: grid.weights, ...test };
+    const solved = goal.show(CHALLENGES.KernelRegressionExplorer(inputs));
+    return { ...inputs, predictions: grid.predictions, weights: grid.weights, ...test, challenge_solved: solved };
   };
 }
 

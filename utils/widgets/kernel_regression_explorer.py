@@ -5,6 +5,7 @@ import traitlets
 
 from .._checks import choice, positive
 from ..attention import KERNELS, nadaraya_watson
+from . import challenges
 from ._base import Widget, as_tensor, esm, float_list, size
 
 NUM_GRID = 51  # test points on which the fit is drawn
@@ -22,6 +23,7 @@ class KernelRegressionExplorer(Widget):
     """Nadaraya–Watson fit on a grid of test points, the weights heatmap, and a movable test point's weights."""
 
     _esm = esm("kernel_regression_explorer.js")
+    _goal = staticmethod(challenges.kernel_regression_explorer)
     _inputs = ("kernel", "bandwidth", "x_test")
     _data = ("x_train", "y_train")
     _choices = (("kernel", KERNELS),)

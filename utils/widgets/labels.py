@@ -67,6 +67,38 @@ LABELS = {
         "weights_of": "attention weights of the query",
         "projection_note": "Each token's embedding x gives its query x W_q, key x W_k and value x W_v; each head uses "
         "its own slice of these projections, and the heads' outputs are joined and multiplied by W_o.",
+        # challenges (utils/widgets/challenges.py): the goal above the controls, the acknowledgement and the "why"
+        "challenge": "Challenge:",
+        "challenge_done": "Solved! Open “Why?” below to see why it works.",
+        "challenge_why": "Why?",
+        "goal_database": "With the soft lookup, type a last name that is in no record (misspell one) and still give "
+        "one first name more than 0.9 of the weight.",
+        "why_database": "A near-miss spelling shares most character pairs (bigrams) with the right key, so that key "
+        "still has the highest similarity. Softmax turns this lead into weight, and a lower temperature stretches "
+        "every gap between scores: as the temperature falls, soft attention acts like the approximate lookup and "
+        "picks one record.",
+        "goal_query": "Give k3 more than 0.9 of the weight without lowering the temperature below 1.",
+        "why_query": "With the Gaussian kernel the score is −|q − k|²/(2h²), so halving the bandwidth h multiplies "
+        "every gap between scores by 4, exactly as a temperature 4 times lower would. Put q on k3 and narrow h: the "
+        "nearest key takes almost all the weight. With the dot product a longer query sharpens the weights in the "
+        "same way, but inside this plot it cannot lift k3 above 0.9.",
+        "goal_heatmap": "Make query 1 give exactly half of its weight to each of two keys.",
+        "why_heatmap": "The queries and keys lie on a circle: query 1 sits between key 1 and key 2, nearer key 1, so "
+        "the dot product and the Gaussian kernel always favour key 1. The boxcar kernel does not ask how near a key "
+        "is, only whether it is within one bandwidth: with a bandwidth between about 1.04 and 2, exactly these two "
+        "keys are inside, and each gets 1/2.",
+        "goal_kernel_regression": "Pick a kernel with a window (boxcar or Epanechnikov) and find the smallest "
+        "bandwidth at which the fit has no gaps (to within 10%).",
+        "why_kernel_regression": "These kernels give weight only to training points within one bandwidth of the test "
+        "point, and the fit breaks wherever no training point is that close. So the smallest bandwidth without gaps "
+        "is the largest distance from a test point to its nearest training point: about half the widest gap between "
+        "neighbouring training points. The Gaussian kernel never gives weight 0, so its fit has no gaps at any "
+        "bandwidth.",
+        "goal_projection": "Find a query token whose weights in this head are exactly those of another token. "
+        "Predict it before you click.",
+        "why_projection": "The two “the” tokens have the same embedding x, so they have the same query x W_q and the "
+        "same weights over the keys, in every head. Self-attention on its own does not know where a token stands: a "
+        "Transformer adds position information to the embeddings so that the two can differ.",
     },
     "ko": {
         # shared
@@ -131,5 +163,34 @@ LABELS = {
         "weights_of": "어텐션 가중치: 쿼리",
         "projection_note": "각 토큰의 임베딩 x에서 쿼리 x W_q, 키 x W_k, 값 x W_v를 얻습니다(선형 투영). 헤드마다 "
         "이 투영의 서로 다른 부분을 쓰고, 헤드들의 출력을 이어 붙여 W_o를 곱합니다.",
+        # challenges (utils/widgets/challenges.py): the goal above the controls, the acknowledgement and the "why"
+        "challenge": "도전 과제:",
+        "challenge_done": "해결했습니다! 아래의 ‘왜 그럴까요?’를 열어 이유를 확인해 보십시오.",
+        "challenge_why": "왜 그럴까요?",
+        "goal_database": "소프트 어텐션 조회에서 어느 레코드에도 없는 성을 입력하고(철자를 하나 틀려 보십시오), "
+        "그래도 이름 하나가 0.9보다 큰 가중치를 받게 해 보십시오.",
+        "why_database": "철자가 조금 틀린 성은 올바른 키와 두 글자 묶음(바이그램)을 대부분 공유하므로, 그 키의 "
+        "유사도가 여전히 가장 높습니다. 소프트맥스는 이 차이를 가중치로 바꾸고, 온도를 낮추면 스코어 사이의 간격이 "
+        "모두 커집니다. 온도가 낮아질수록 소프트 어텐션은 근사 매칭처럼 레코드 하나를 고릅니다.",
+        "goal_query": "온도를 1보다 낮추지 않고 k3의 가중치를 0.9보다 크게 만들어 보십시오.",
+        "why_query": "가우시안 커널의 스코어는 −|q − k|²/(2h²)이므로, 대역폭 h를 절반으로 줄이면 스코어 사이의 "
+        "간격이 모두 4배가 됩니다. 온도를 4분의 1로 낮춘 것과 똑같습니다. q를 k3 위에 두고 h를 줄이면 가장 가까운 "
+        "키가 가중치를 거의 모두 가져갑니다. 내적에서도 쿼리가 길어지면 가중치가 같은 방식으로 날카로워지지만, 이 "
+        "그림 안에서는 k3를 0.9 위로 올릴 수 없습니다.",
+        "goal_heatmap": "쿼리 1이 두 키에 가중치를 정확히 절반씩 주게 만들어 보십시오.",
+        "why_heatmap": "쿼리와 키는 원 위에 있습니다. 쿼리 1은 키 1과 키 2 사이에 있되 키 1에 더 가까우므로, 내적과 "
+        "가우시안 커널은 언제나 키 1을 더 선호합니다. 박스카 커널은 키가 얼마나 가까운지가 아니라 대역폭 안에 "
+        "있는지만 봅니다. 대역폭이 약 1.04와 2 사이이면 정확히 이 두 키만 안에 들어와 각각 1/2을 받습니다.",
+        "goal_kernel_regression": "창이 있는 커널(박스카 또는 에파네치니코프)을 고르고, 추정 곡선이 끊기지 않는 가장 "
+        "작은 대역폭을 10% 이내로 찾아보십시오.",
+        "why_kernel_regression": "이 커널들은 테스트 점에서 대역폭 이내에 있는 학습 데이터 점에만 가중치를 주므로, "
+        "그만큼 가까운 학습 데이터 점이 없는 곳에서는 추정 곡선이 끊깁니다. 따라서 끊기지 않는 가장 작은 대역폭은 "
+        "테스트 점에서 가장 가까운 학습 데이터 점까지의 거리 중 가장 큰 값, 곧 이웃한 학습 데이터 점 사이의 가장 "
+        "넓은 간격의 절반쯤입니다. 가우시안 커널은 가중치가 0이 되지 않으므로 어떤 대역폭에서도 끊기지 않습니다.",
+        "goal_projection": "이 헤드에서 다른 토큰과 가중치가 정확히 같은 쿼리 토큰을 찾아보십시오. 누르기 전에 먼저 "
+        "예상해 보십시오.",
+        "why_projection": "두 “the” 토큰은 임베딩 x가 같으므로 쿼리 x W_q도 같고, 모든 헤드에서 키들에 대한 가중치도 "
+        "같습니다. 셀프 어텐션만으로는 토큰이 어디에 있는지 알 수 없습니다. 트랜스포머는 임베딩에 위치 정보를 더해 "
+        "두 토큰이 달라질 수 있게 합니다.",
     },
 }

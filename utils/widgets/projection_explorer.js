@@ -83,7 +83,9 @@ function build(model, el) {
   // everything depends only on the data traits, so the attention is computed once per build
   const { weights, output } = multiHeadAttention(X, X, X, ...W, model.get("num_heads"));
   const [controls, table, map] = [tokenControls(model), tokenWeightsTable(model), headHeatmap(model, weights)];
+  const goal = challengeBox(model, "projection");
   el.append(
+    goal.root,
     ...controls.root,
     html("div", { class: "qkv-row" }, [table.root, map.root]),
     html("p", { class: "qkv-note", text: label(model, "projection_note") }),
@@ -91,10 +93,12 @@ function build(model, el) {
   return () => {
     const [i, h] = INPUTS.map((name) => model.get(name));
     controls.show(i, h);
+    const data = Object.fromEntries(DATA.map((name) => [name, model.get(name)]));
+    const solved = goal.show(CHALLENGES.ProjectionExplorer({ ...data, token: i, head: h }));
     table.show(i, h, weights[h][i]);
     map.show(h, i);
     return { tokens: model.get("tokens"), num_heads: model.get("num_heads"), seed: model.get("seed"), token: i, head: h,
-      weights: weights[h][i], matrix: weights[h], output: output[i] };
+      weights: weights[h][i], matrix: weights[h], output: output[i], challenge_solved: solved };
   };
 }
 

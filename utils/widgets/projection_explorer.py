@@ -6,6 +6,7 @@ import torch
 import traitlets
 
 from ..attention import multi_head_attention
+from . import challenges
 from ._base import Widget, as_tensor, esm
 
 DEFAULT_TOKENS = ("the", "cat", "sat", "on", "the", "mat")
@@ -39,6 +40,7 @@ class ProjectionExplorer(Widget):
     """Pick a query token and a head; see its attention weights over the sentence and the head's weight matrix."""
 
     _esm = esm("projection_explorer.js")
+    _goal = staticmethod(challenges.projection_explorer)
     _inputs = ("token", "head")
     tokens = traitlets.List(read_only=True).tag(sync=True)
     num_heads = traitlets.Int(read_only=True).tag(sync=True)

@@ -158,7 +158,9 @@ function build(model, el) {
   const sliders = querySliders(model, range);
   const [scoring, modes] = [scoringControls(model, { mode: SOFTMAX }), modeButtons(model)];
   const [keys, valueView, table] = [keyPlane(model, range), valuePlane(model), weightsTable(model)];
+  const goal = challengeBox(model, "query");
   el.append(
+    goal.root,
     sliders.root,
     scoring.root,
     modes.root,
@@ -177,7 +179,9 @@ function build(model, el) {
     keys.show(query, weights);
     valueView.show(output);
     table.show(scores, weights);
-    return { ...state, key_points: keyPoints, values, scores, weights, output, hull: valueView.hull };
+    const solved = goal.show(CHALLENGES.QueryExplorer({ ...state, key_points: keyPoints, values }));
+    return { ...state, key_points: keyPoints, values, scores, weights, output, hull: valueView.hull,
+      challenge_solved: solved };
   };
 }
 

@@ -4,6 +4,7 @@ import traitlets
 
 from .._checks import choice, positive
 from ..attention import KERNELS, POOL_MODES, attention_scores, pool_weights
+from . import challenges
 from ._base import Widget, as_tensor, esm, float_list, size
 
 SCORINGS = ("dot", "scaled_dot", "gaussian")  # the scorings that make sense for a few 2-D keys
@@ -17,6 +18,7 @@ class QueryExplorer(Widget):
     """Move a query (sliders or drag) and see each key's score and weight and the output in the values' hull."""
 
     _esm = esm("query_explorer.js")
+    _goal = staticmethod(challenges.query_explorer)
     _inputs = ("query", "scoring", "temperature", "bandwidth", "mode")
     _data = ("key_points", "values")
     _choices = (("scoring", SCORINGS), ("mode", POOL_MODES), ("kernel", KERNELS))  # kernel: scorings with a bandwidth

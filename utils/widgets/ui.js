@@ -6,6 +6,7 @@ const SVG_NS = "http://www.w3.org/2000/svg";
 const PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"];
 // matplotlib's "Reds" (ColorBrewer), low to high, as in utils.show_heatmaps
 const REDS = ["#fff5f0", "#fee0d2", "#fcbba1", "#fc9272", "#fb6a4a", "#ef3b2c", "#cb181d", "#a50f15", "#67000d"];
+const WEIGHT_RANGE = [0, 1]; // the colour scale of every heatmap: attention weights, from 0 to 1
 let idCounter = 0;
 
 function setAttributes(node, attrs) {
@@ -264,7 +265,7 @@ function heatmapAxes(box, { rowLabels, colLabels, xlabel, ylabel }) {
 }
 
 function colourBar(box) {
-  // the Reds colour bar with ticks at min, middle and max: {nodes, show(vmin, vmax)}
+  // the Reds colour bar with ticks at min, middle and max (distinct numbers): {nodes, show(vmin, vmax)}
   const gradientId = uniqueId("reds");
   const stops = REDS.map((colour, i) => svg("stop", { offset: i / (REDS.length - 1), "stop-color": colour }));
   const gradient = svg("linearGradient", { id: gradientId, x1: 0, y1: 1, x2: 0, y2: 0 }, stops);
@@ -297,11 +298,9 @@ function heatmap(options) {
   if (title) root.append(svg("text", { x: box.left, y: 15, class: "qkv-title", text: title }));
   root.append(...cells.nodes, ...heatmapAxes(box, options), ...bar.nodes, outline);
   function update(matrix) {
-    // colour by (x - min) / (max - min) like matplotlib's Normalize (0 when max = min)
-    const flat = matrix.flat();
-    const [vmin, vmax] = [Math.min(...flat), Math.max(...flat)];
-    const normalize = (x) => (vmax > vmin ? (x - vmin) / (vmax - vmin) : 0);
-    matrix.forEach((row, i) => row.forEach((x, j) => cells.paint(i, j, x, reds(normalize(x)))));
+    // attention weights on a fixed scale anchored at 0, [0, 1]: near-uniform weights look near-uniform
+    const [vmin, vmax] = WEIGHT_RANGE;
+    matrix.forEach((row, i) => row.forEach((x, j) => cells.paint(i, j, x, reds((x - vmin) / (vmax - vmin)))));
     bar.show(vmin, vmax);
   }
   function highlight(i, j) {
@@ -344,4 +343,35 @@ function widgetModule(className, dataTraits, inputs, build) {
       };
     },
   };
+}
+
+const SOLVED = new WeakSet(); // the models whose challenge was reached in this page: it stays reached
+
+function challengeBox(model, key) {
+  // the widget's challenge above its controls: the goal, a polite live region that announces reaching it and the
+  // "why" (hidden until then). Labels goal_<key> and why_<key>. {root, show(met) -> solved}: once the goal is met,
+  // or Python says challenge_solved, it stays solved, also when the state moves away again
+  const t = (name) => label(model, name);
+  const status = html("p", {
+    class: "qkv-challenge-status", role: "status", "aria-live": "polite", "data-testid": "challenge-status",
+  });
+  const why = html("details", { class: "qkv-challenge-why", "data-testid": "challenge-why" }, [
+    html("summary", { text: t("challenge_why") }),
+    html("p", { text: t(`why_${key}`) }),
+  ]);
+  const goal = html("p", { class: "qkv-challenge-goal", "data-testid": "challenge-goal" }, [
+    html("strong", { text: t("challenge") }),
+    ` ${t(`goal_${key}`)}`,
+  ]);
+  const root = html("div", { class: "qkv-challenge", "data-testid": "challenge" }, [goal, status, why]);
+  const show = (met) => {
+    if (met || model.get("challenge_solved")) SOLVED.add(model);
+    const solved = SOLVED.has(model);
+    const text = solved ? t("challenge_done") : "";
+    if (status.textContent !== text) status.textContent = text; // a live region: announce only a change
+    why.hidden = !solved;
+    root.classList.toggle("qkv-challenge-solved", solved);
+    return solved;
+  };
+  return { root, show };
 }
