@@ -416,7 +416,7 @@ def plot_multi_head(head_titles, input_label, split_label, concat_label, output_
             _arrow(ax, (x_head + 1.5, y), (x_cat - 0.3, block), color=color)
             ax.add_patch(Rectangle((x_cat - 0.25, block - segment / 2), 0.5, segment, facecolor=color, alpha=0.35,
                                    edgecolor=color, lw=1.0, zorder=3, gid="block"))
-            ax.text(x_cat, block, rf"$\mathbf{{H}}_{j + 1}$", ha="center", va="center", fontsize=9, zorder=4)
+            ax.text(x_cat, block, rf"$\mathbf{{O}}_{j + 1}$", ha="center", va="center", fontsize=9, zorder=4)
         ax.text(x_cat, top + 0.1, concat_label, ha="center", va="bottom", fontsize=10)
         ax.text(x_cat, top - segment * num_heads - 0.1, r"$n \times d$", ha="center", va="top", fontsize=10)
         _arrow(ax, (x_cat + 0.3, middle), (x_wo - 0.4, middle))
