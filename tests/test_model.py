@@ -190,3 +190,12 @@ def test_other_seeds_learn_too(name, seed):
     task = TASKS[name]()
     model, _ = utils.train(task, seed=seed)
     assert_learned(model, task)
+
+
+@pytest.mark.parametrize("name", TASK_NAMES)
+def test_an_untrained_model_with_the_defaults_is_where_training_starts(name):
+    """The notebook compares a trained model with `TinyTransformer(len(vocab), max_len)`: train's starting point."""
+    task = TASKS[name]()
+    start, _ = utils.train(task, steps=1, lr=0.0)  # Adam with lr 0 leaves the weights as they were drawn
+    assert start.state() == utils.TinyTransformer(len(task.vocab), task.max_len).state()  # the notebook's call
+    assert start.state() != untrained(task, seed=1).state()

@@ -185,6 +185,9 @@ def _examples():
             x, x.sin(), x, x.sin(), x.cos().reshape(1, -1), ["예측"], "입력", "출력", ["데이터", "참값", "예측"]),
         "plot_curves": lambda: plotting.plot_curves(x, torch.stack([x, x**2]), ["선형", "제곱"], "대역폭", "오차",
                                                     title="곡선", mark_min=True),
+        "plot_qkv_projections": lambda: plotting.plot_qkv_projections("입력", "학습되는 투영", ["쿼리", "키", "값"]),
+        "plot_multi_head": lambda: plotting.plot_multi_head(["헤드 1", "헤드 2"], "입력", "분할", "이어 붙이기",
+                                                            "출력"),
     }
 
 

@@ -394,3 +394,85 @@ def show_labelled_heatmaps(matrices, row_labels, col_labels, xlabel, ylabel, tit
                         ax.text(j, i, f"{values[i, j]:.2f}", ha="center", va="center", fontsize=7,
                                 color="white" if dark[i, j] else "black")
     return fig
+
+
+# --- diagrams for "Where queries, keys and values come from" ----------------------------------------------------------
+
+_HEAD_COLORS = ("#c0392b", "#2471a3", "#1e8449", "#b9770e", "#7d3c98", "#117a65", "#a93226", "#2e4053")
+
+
+def _matrix(ax, x, y, width, height, name, shape, color=_INK, fill="white"):
+    """A matrix drawn as a rectangle centred at (x, y): `name` inside, `shape` underneath."""
+    ax.add_patch(Rectangle((x - width / 2, y - height / 2), width, height, facecolor=fill, edgecolor=color, lw=1.4,
+                           zorder=3, gid="matrix"))
+    ax.text(x, y, name, ha="center", va="center", fontsize=12, color=color, zorder=4)
+    ax.text(x, y - height / 2 - 0.1, shape, ha="center", va="top", fontsize=10, color=_INK)
+
+
+def _arrow(ax, start, end, color="#777777"):
+    ax.annotate("", xy=end, xytext=start, arrowprops={"arrowstyle": "-|>", "color": color, "lw": 1.3, "shrinkA": 0,
+                                                      "shrinkB": 0})
+
+
+def plot_qkv_projections(input_label, projection_label, output_labels, figsize=(6.0, 3.9)):
+    """Diagram of Q = X W_q, K = X W_k, V = X W_v: matrices drawn as boxes with their shapes (n×d)(d×d_k) → (n×d_k)."""
+    _check_len("output_labels", output_labels, 3, "projection (queries, keys, values)")
+    rows = (2.2, 0.0, -2.2)  # y of the query, key and value rows
+    x_in, x_w, x_out = -0.6, 2.9, 5.1
+    with font_context():
+        fig = Figure(figsize=figsize, layout="constrained")
+        ax = fig.subplots()
+        _matrix(ax, x_in, rows[1], 1.6, 1.0, r"$\mathbf{X}$", r"$n \times d$")
+        ax.text(x_in, rows[1] - 0.95, input_label, ha="center", va="top", fontsize=10)
+        ax.text(x_w, rows[0] + 0.95, projection_label, ha="center", va="bottom")
+        for y, name, label, color in zip(rows, ("q", "k", "v"), output_labels, _HEAD_COLORS, strict=False):
+            _arrow(ax, (x_in + 0.85, rows[1]), (x_w - 0.6, y))
+            _matrix(ax, x_w, y, 1.0, 1.6, rf"$\mathbf{{W}}_{name}$", r"$d \times d_k$", color=color)
+            _arrow(ax, (x_w + 0.55, y), (x_out - 0.55, y), color=color)
+            _matrix(ax, x_out, y, 1.0, 1.0, rf"$\mathbf{{{name.upper()}}}$", r"$n \times d_k$", color=color)
+            ax.text(x_out + 0.65, y, label, ha="left", va="center", color=color)
+        ax.set(xlim=(x_in - 1.0, x_out + 2.4), ylim=(rows[2] - 1.25, rows[0] + 1.35), aspect="equal")
+        ax.axis("off")
+    return fig
+
+
+def plot_multi_head(head_titles, input_label, split_label, concat_label, output_label, figsize=(6.4, 3.6)):
+    """Diagram of multi-head attention: X → one softmax(Q_j K_jᵀ/√d_k) V_j per head → concatenation → W_o."""
+    num_heads = len(head_titles)
+    if not 1 <= num_heads <= len(_HEAD_COLORS):
+        raise ValueError(f"head_titles must have 1 to {len(_HEAD_COLORS)} entries (one per head), got {num_heads}")
+    gap = 0.95
+    rows = [gap * (num_heads - 1 - j) for j in range(num_heads)]  # head 1 on top
+    middle, segment = gap * (num_heads - 1) / 2, 0.55  # segment: height of one head's block in the concatenation
+    x_in, x_head, x_cat, x_wo, x_out = 0.0, 3.2, 5.9, 7.15, 8.5
+    top = middle + segment * num_heads / 2
+    with font_context():
+        fig = Figure(figsize=figsize, layout="constrained")
+        ax = fig.subplots()
+        _matrix(ax, x_in, middle, 0.9, 0.9, r"$\mathbf{X}$", r"$n \times d$")
+        ax.text(x_in, middle + 0.55, input_label, ha="center", va="bottom", fontsize=10)
+        ax.text(x_head, rows[0] + 0.42, split_label, ha="center", va="bottom", fontsize=10)
+        for j, (y, title) in enumerate(zip(rows, head_titles, strict=True)):
+            color = _HEAD_COLORS[j]
+            _arrow(ax, (x_in + 0.5, middle), (x_head - 1.5, y), color=color)
+            ax.add_patch(FancyBboxPatch((x_head - 1.45, y - 0.34), 2.9, 0.68, boxstyle="round,pad=0.03",
+                                        facecolor="white", edgecolor=color, lw=1.4, zorder=3, gid="head"))
+            ax.text(x_head, y + 0.11, rf"$\mathrm{{softmax}}(\mathbf{{Q}}_{j + 1}\mathbf{{K}}_{j + 1}^\top"
+                    rf"/\sqrt{{d_k}})\,\mathbf{{V}}_{j + 1}$", ha="center", va="center", fontsize=9, zorder=4)
+            ax.text(x_head, y - 0.2, title, ha="center", va="center", fontsize=9, color=color, zorder=4)
+            block = top - segment * (j + 0.5)  # this head's block of the concatenation
+            _arrow(ax, (x_head + 1.5, y), (x_cat - 0.3, block), color=color)
+            ax.add_patch(Rectangle((x_cat - 0.25, block - segment / 2), 0.5, segment, facecolor=color, alpha=0.35,
+                                   edgecolor=color, lw=1.0, zorder=3, gid="block"))
+            ax.text(x_cat, block, rf"$\mathbf{{O}}_{j + 1}$", ha="center", va="center", fontsize=9, zorder=4)
+        ax.text(x_cat, top + 0.1, concat_label, ha="center", va="bottom", fontsize=10)
+        ax.text(x_cat, top - segment * num_heads - 0.1, r"$n \times d$", ha="center", va="top", fontsize=10)
+        _arrow(ax, (x_cat + 0.3, middle), (x_wo - 0.4, middle))
+        _matrix(ax, x_wo, middle, 0.7, 0.9, r"$\mathbf{W}_o$", r"$d \times d$")
+        _arrow(ax, (x_wo + 0.4, middle), (x_out - 0.4, middle), color=_ACCENT)
+        _matrix(ax, x_out, middle, 0.7, 0.9, r"$\mathbf{Y}$", r"$n \times d$", color=_ACCENT)
+        ax.text(x_out, middle + 0.55, output_label, ha="center", va="bottom", color=_ACCENT, fontsize=10)
+        low, high = min(rows[-1] - 0.45, top - segment * num_heads - 0.5), max(rows[0] + 0.85, top + 0.5)
+        ax.set(xlim=(x_in - 0.6, x_out + 0.6), ylim=(low, high), aspect="equal")
+        ax.axis("off")
+    return fig
