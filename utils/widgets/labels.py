@@ -67,6 +67,12 @@ LABELS = {
         "weights_of": "attention weights of the query",
         "projection_note": "Each token's embedding x gives its query x W_q, key x W_k and value x W_v; each head uses "
         "its own slice of these projections, and the heads' outputs are joined and multiplied by W_o.",
+        # accessibility: what a screen reader hears ({key} and {weight} are filled in by the view)
+        "announce_largest": "{key} now {weight}, the largest",
+        "announce_tie": "{key} now {weight} each",
+        "bandwidth_disabled": "only the kernel scoring functions use a bandwidth",
+        "temperature_disabled": "only the soft lookup uses a temperature",
+        "move_query": "the query q: the arrow keys move it",
     },
     "ko": {
         # shared
@@ -131,5 +137,11 @@ LABELS = {
         "weights_of": "어텐션 가중치: 쿼리",
         "projection_note": "각 토큰의 임베딩 x에서 쿼리 x W_q, 키 x W_k, 값 x W_v를 얻습니다(선형 투영). 헤드마다 "
         "이 투영의 서로 다른 부분을 쓰고, 헤드들의 출력을 이어 붙여 W_o를 곱합니다.",
+        # accessibility: what a screen reader hears ({key} and {weight} are filled in by the view)
+        "announce_largest": "가장 큰 가중치는 이제 {key}의 {weight}입니다",
+        "announce_tie": "{key}의 가중치가 이제 모두 {weight}입니다",
+        "bandwidth_disabled": "대역폭은 커널 어텐션 스코어 함수에서만 씁니다",
+        "temperature_disabled": "온도는 소프트 어텐션 조회에서만 씁니다",
+        "move_query": "쿼리 q: 화살표 키로 옮길 수 있습니다",
     },
 }
