@@ -38,8 +38,8 @@ AXE_JS = """async ([context, known, impacts, rules]) => {
   return violations.filter((v) => impacts.includes(v.impact)).flatMap((v) =>
     v.nodes.filter((node) => ours(v.id, node)).map((node) => `${v.id} (${v.impact}): ${node.target.join(" ")}`));
 }"""
-# Every widget in the page: text below 4.5:1 on its background, a control (its border or its fill) or a slider's
-# thumb and track below 3:1 on the card, SVG text below 4.5:1 on its plate; as readable lines
+# Every widget in the page: text below 4.5:1 on its background, a control (its border or its fill), a slider's
+# thumb and track or a heatmap's frame below 3:1 on the card or plate, SVG text below 4.5:1 on its plate
 CONTRAST_JS = """() => {
   const rgb = (colour) => colour.match(/[\\d.]+/g).map(Number);
   const luminance = (colour) => {
@@ -83,6 +83,11 @@ CONTRAST_JS = """() => {
       widget.append(probe);
       need(`slider ${name}`, widget, ratio(getComputedStyle(probe).color, card), 3);
       probe.remove();
+    }
+    for (const map of widget.querySelectorAll("svg.qkv-heatmap")) {  // the palest cells need the frame to show
+      const frame = map.querySelector("[data-testid=cells-frame]");
+      if (!frame) problems.push("a heatmap without a frame around its cells");
+      else need("heatmap frame", frame, ratio(getComputedStyle(frame).stroke, background(map)), 3);
     }
     for (const text of widget.querySelectorAll("svg text")) {
       need("plot text", text, ratio(getComputedStyle(text).fill, background(text.closest("svg"))), 4.5);
@@ -194,6 +199,15 @@ def test_widget_in_every_theme_and_on_a_phone(page, name):
                                                                                "critical"))]
         problems += [f"{theme}: {finding}" for finding in page.evaluate(CONTRAST_JS)]
     assert not problems, f"{view.widget.__class__.__name__}:\n" + "\n".join(problems)
+
+
+def test_query_and_output_side_by_side_on_a_phone(page):
+    """At 390 px the query explorer's two planes share one row: the query one drags and the output it moves are
+    in view together."""
+    standin(page, "QueryExplorer", width=PHONE["width"])
+    keys, values = (page.locator("svg.qkv-plane").nth(k).bounding_box() for k in (0, 1))
+    assert abs(keys["y"] - values["y"]) < 1 and keys["x"] + keys["width"] <= values["x"]
+    assert values["x"] + values["width"] <= PHONE["width"] and keys["width"] >= 150
 
 
 @pytest.mark.parametrize("name", ["HeatmapExplorer", "ProjectionExplorer"])

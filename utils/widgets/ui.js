@@ -305,7 +305,12 @@ function heatmap(options) {
   const bar = colourBar(box);
   const outline = svg("rect", { fill: "none", stroke: "#000", "stroke-width": 2, "pointer-events": "none" });
   if (title) root.append(svg("text", { x: box.left, y: 15, class: "qkv-title", text: title, "aria-hidden": "true" }));
-  const decoration = svg("g", { "aria-hidden": "true" }, [...heatmapAxes(box, options), ...bar.nodes, outline]);
+  // a frame around the cells: the palest colour (a weight near the minimum) still shows where the map ends
+  const frame = svg("rect", {
+    x: box.left - 0.5, y: box.top - 0.5, width: box.plotWidth + 1, height: box.plotHeight + 1, fill: "none",
+    stroke: "#767676", "data-testid": "cells-frame",
+  });
+  const decoration = svg("g", { "aria-hidden": "true" }, [frame, ...heatmapAxes(box, options), ...bar.nodes, outline]);
   root.append(...cells.nodes, decoration);
   function update(matrix) {
     // colour by (x - min) / (max - min) like matplotlib's Normalize (0 when max = min)
