@@ -277,7 +277,9 @@ SLIDE_JS = """(slider, up) => {
 COUNT_ANNOUNCEMENTS_JS = """() => {
   const regions = document.querySelectorAll("#view [aria-live], #view [role=status], #view [role=alert]");
   window.announced = [];
-  new MutationObserver(() => window.announced.push(regions[0].textContent))
+  const said = (record) => (record.type === "characterData" ? record.target.textContent
+    : [...record.addedNodes].map((node) => node.textContent).join(""));
+  new MutationObserver((records) => records.forEach((record) => window.announced.push(said(record))))
     .observe(regions[0], {childList: true, characterData: true, subtree: true});
   return [...regions].map((r) => [r.getAttribute("role"), r.getAttribute("aria-live"), r.getAttribute("aria-atomic")]);
 }"""
