@@ -10,7 +10,7 @@ const topLevel = (file) =>
     (match) => match[1],
   );
 const shared = Object.fromEntries(SHARED.flatMap(topLevel).map((name) => [name, "readonly"]));
-const browser = { document: "readonly" };
+const browser = { document: "readonly", setTimeout: "readonly", clearTimeout: "readonly" };
 
 export default [
   js.configs.recommended,

@@ -21,7 +21,8 @@ const qkvOriginals = () => {
     toggle.type = "button";
     toggle.className = "qkv-original-toggle";
     toggle.textContent = "영문";
-    toggle.title = toggle.ariaLabel = "영어 원문 보기";
+    toggle.title = "영어 원문 보기";
+    toggle.ariaLabel = "영문: 영어 원문 보기"; // the name starts with the visible word (WCAG 2.5.3, axe)
     toggle.setAttribute("aria-controls", box.id);
     toggle.qkvBox = box;
     toggle.addEventListener("click", () => show(toggle, toggle.getAttribute("aria-expanded") !== "true"));

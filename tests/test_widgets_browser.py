@@ -318,7 +318,8 @@ SHOWN_JS = """() => {
   const all = (selector, f) => [...el.querySelectorAll(selector)].map(f);
   return {
     rows: all("tbody tr", (tr) => [...tr.querySelectorAll("td.qkv-num")].map((td) => td.textContent)),
-    cells: Object.fromEntries(all("rect.qkv-cell", (c) => [c.dataset.testid, c.getAttribute("aria-label")])),
+    cells: Object.fromEntries(all("rect.qkv-cell",  // a cell's name ends with its weight
+      (c) => [c.dataset.testid, c.getAttribute("aria-label").split(" ").pop()])),
     readout: text("readout"), result: text("result"),
     labels: all("label", (node) => node.textContent),
     selects: Object.fromEntries(all("select", (s) => [s.dataset.testid, [...s.options].map((o) => o.value)])),

@@ -11,11 +11,12 @@ function lookupControls(model) {
   text.addEventListener("input", () => writeInputs(model, { text: text.value }));
   const mode = traitSelect(model, "mode", model.get("choices").mode, "lookup");
   const temperature = logSlider(model, "temperature", { min: -2, max: 1 });
+  const disableTemperature = disabledReason(temperature, label(model, "temperature_disabled"));
   const show = (query, modeName, T) => {
     if (text.value !== query) text.value = query;
     mode.input.value = modeName;
     temperature.show(T);
-    temperature.input.disabled = modeName !== SOFT;
+    disableTemperature(modeName !== SOFT);
   };
   const children = [control(label(model, "db_query"), text), mode.root, temperature.root];
   return { root: html("div", { class: "qkv-controls" }, children), show };
@@ -30,9 +31,8 @@ function recordsTable(model, records) {
     const node = html("tr", {}, [html("th", { scope: "row", text: key }), html("td", { text: value }), ...cells]);
     return { node, cells, bar };
   });
-  const heads = [t("last_name"), t("first_name"), t("similarity"), t("attention_weight"), ""];
   const root = html("table", { "data-testid": "records" }, [
-    html("thead", {}, [html("tr", {}, heads.map((text) => html("th", { text })))]),
+    tableHead([t("last_name"), t("first_name"), t("similarity"), t("attention_weight")]),
     html("tbody", {}, rows.map((row) => row.node)),
   ]);
   const show = (scores, weights, hard) =>
@@ -50,7 +50,8 @@ function build(model, el) {
   const records = model.get("records");
   const goal = challengeBox(model, "database");
   const [controls, table] = [lookupControls(model), recordsTable(model, records)];
-  const result = html("p", { class: "qkv-result", "aria-live": "polite", "data-testid": "result" });
+  const result = html("p", { class: "qkv-result", "data-testid": "result" }); // spoken by the announcer
+  const announce = announcer(el);
   el.append(goal.root, controls.root, result, table.root, html("p", { class: "qkv-note", text: t("similarity_note") }));
   return () => {
     const [query, mode, temperature] = INPUTS.map((name) => model.get(name));
@@ -64,6 +65,7 @@ function build(model, el) {
     } else {
       result.textContent = `${t("returns")}: ${value === null ? t("no_record") : value}`;
     }
+    announce(result.textContent);
     const solved = goal.show(CHALLENGES.DatabaseExplorer({ records, text: query, mode, temperature }));
     return { text: query, mode, temperature, records, similarities: scores, weights, result: value,
       challenge_solved: solved };

@@ -7,7 +7,8 @@ function build(model, el, redraw) {
   const t = (name) => label(model, name);
   const [queries, keyPoints] = [model.get("queries"), model.get("key_points")];
   const controls = scoringControls(model);
-  const readout = html("div", { class: "qkv-readout", "aria-live": "polite", "data-testid": "readout" });
+  const readout = html("div", { class: "qkv-readout", "data-testid": "readout" }); // spoken by the announcer
+  const announce = announcer(el);
   const cellSize = Math.max(16, Math.min(40, Math.floor(360 / Math.max(queries.length, keyPoints.length))));
   let selected = [0, 0];
   const map = heatmap({
@@ -20,6 +21,7 @@ function build(model, el, redraw) {
     ylabel: t("queries"),
     title: t("attention_weights"),
     focusable: true,
+    cellNames: [t("query"), t("key"), t("attention_weight")],
     onSelect: (i, j) => {
       selected = [i, j];
       redraw();
@@ -39,6 +41,7 @@ function build(model, el, redraw) {
     readout.textContent =
       `${t("query")} ${i}, ${t("key")} ${j}: ${t("score")} ${formatNumber(scores[i][j])}, ` +
       `${t("attention_weight")} ${formatNumber(weights[i][j])}`;
+    announce(readout.textContent);
     const solved = goal.show(CHALLENGES.HeatmapExplorer({ ...state, queries, key_points: keyPoints }));
     return { ...state, queries, key_points: keyPoints, scores, weights, selected, challenge_solved: solved };
   };

@@ -47,7 +47,7 @@ function fitPath({ xGrid, x, y }, grid) {
 function fitPlot(model, data) {
   // the data, the fit and the draggable test point: {root, showFit(grid), show(x0, prediction, weights)}
   const { xTrain, yTrain, xMin, xMax, yLow, yHigh, x, y } = data;
-  const root = svg("svg", { width: WIDTH, height: PLOT_HEIGHT, "data-testid": "fit-plot" });
+  const root = scalable(svg("svg", { width: WIDTH, height: PLOT_HEIGHT, "data-testid": "fit-plot" }));
   const inside = { x: MARGIN, y: 10, width: WIDTH - 10 - MARGIN, height: PLOT_HEIGHT - 30 };
   root.append(
     svg("rect", { ...inside, fill: "#fafafa", stroke: "#bbb" }),
@@ -66,7 +66,7 @@ function fitPlot(model, data) {
   const testMark = svg("circle", { r: 6, fill: "#fff", stroke: "#000", "stroke-width": 2.5 });
   root.append(testLine, ...dots, fit, testMark);
   draggable(root, (event) => {
-    const v = xMin + ((event.clientX - root.getBoundingClientRect().left - MARGIN) / inside.width) * (xMax - xMin);
+    const v = xMin + ((svgPoint(root, event)[0] - MARGIN) / inside.width) * (xMax - xMin);
     writeInputs(model, { x_test: hundredths(Math.min(Math.max(v, xMin), xMax)) });
   });
   const show = (x0, prediction, weights) => {
@@ -91,7 +91,7 @@ function fitLegend(model) {
 
 function testWeightsPlot(model, { xTrain, xMin, xMax, x }) {
   // the test point's weight on each training point, as bars on the fit's x axis: {root, show(weights)}
-  const root = svg("svg", { width: WIDTH, height: BAR_HEIGHT + 20, "data-testid": "test-weights" });
+  const root = scalable(svg("svg", { width: WIDTH, height: BAR_HEIGHT + 20, "data-testid": "test-weights" }));
   root.append(
     svg("line", { x1: x(xMin), x2: x(xMax), y1: BAR_HEIGHT, y2: BAR_HEIGHT, stroke: "#888" }),
     svg("text", { x: MARGIN + 4, y: 12, class: "qkv-title", text: label(model, "test_point_weights") }),
@@ -109,7 +109,7 @@ function testWeightsPlot(model, { xTrain, xMin, xMax, x }) {
 function testReadout(model) {
   // the test point's prediction and largest weight, in words: {root, show(x0, prediction, weights)}
   const t = (name) => label(model, name);
-  const root = html("div", { class: "qkv-readout", "aria-live": "polite", "data-testid": "readout" });
+  const root = html("div", { class: "qkv-readout", "data-testid": "readout" }); // spoken by the announcer
   const show = (x0, prediction, weights) => {
     const where = `${t("test_point")} x = ${formatNumber(x0, 2)}`;
     const largest = formatNumber(Math.max(...weights));
@@ -142,8 +142,9 @@ function build(model, el) {
   const controls = regressionControls(model, data);
   const [plot, bars, readout, map] = [fitPlot(model, data), testWeightsPlot(model, data), testReadout(model),
     gridHeatmap(model, data)];
-  const column = html("div", {}, [plot.root, fitLegend(model), bars.root, readout.root]);
+  const column = html("div", { class: "qkv-column" }, [plot.root, fitLegend(model), bars.root, readout.root]);
   const goal = challengeBox(model, "kernel_regression");
+  const announce = announcer(el);
   el.append(goal.root, controls.root, html("div", { class: "qkv-row" }, [column, map.root]));
   let [grid, drawn] = [null, ""]; // the fit on the grid, recomputed only when the kernel or the bandwidth changes
   return () => {
@@ -159,6 +160,7 @@ function build(model, el) {
     plot.show(x0, testPrediction, testWeights);
     bars.show(testWeights);
     readout.show(x0, testPrediction, testWeights);
+    announce(readout.root.textContent);
     const nearest = xGrid.reduce((best, v, i) => (Math.abs(v - x0) < Math.abs(xGrid[best] - x0) ? i : best), 0);
     map.highlight(nearest, null);
     const inputs = { kernel, bandwidth, x_test: x0, x_train: xTrain, y_train: yTrain, x_grid: xGrid };

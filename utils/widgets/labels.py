@@ -99,6 +99,12 @@ LABELS = {
         "why_projection": "The two “the” tokens have the same embedding x, so they have the same query x W_q and the "
         "same weights over the keys, in every head. Self-attention on its own does not know where a token stands: a "
         "Transformer adds position information to the embeddings so that the two can differ.",
+        # accessibility: what a screen reader hears ({key} and {weight} are filled in by the view)
+        "announce_largest": "{key} now {weight}, the largest",
+        "announce_tie": "{key} now {weight} each",
+        "bandwidth_disabled": "only the kernel scoring functions use a bandwidth",
+        "temperature_disabled": "only the soft lookup uses a temperature",
+        "move_query": "the query q: the arrow keys move it",
     },
     "ko": {
         # shared
@@ -192,5 +198,11 @@ LABELS = {
         "why_projection": "두 “the” 토큰은 임베딩 x가 같으므로 쿼리 x W_q도 같고, 모든 헤드에서 키들에 대한 가중치도 "
         "같습니다. 셀프 어텐션만으로는 토큰이 어디에 있는지 알 수 없습니다. 트랜스포머는 임베딩에 위치 정보를 더해 "
         "두 토큰이 달라질 수 있게 합니다.",
+        # accessibility: what a screen reader hears ({key} and {weight} are filled in by the view)
+        "announce_largest": "가장 큰 가중치는 이제 {key}의 {weight}입니다",
+        "announce_tie": "{key}의 가중치가 이제 모두 {weight}입니다",
+        "bandwidth_disabled": "대역폭은 커널 어텐션 스코어 함수에서만 씁니다",
+        "temperature_disabled": "온도는 소프트 어텐션 조회에서만 씁니다",
+        "move_query": "쿼리 q: 화살표 키로 옮길 수 있습니다",
     },
 }

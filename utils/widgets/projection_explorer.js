@@ -42,7 +42,7 @@ function tokenWeightsTable(model) {
     return { node: html("tr", {}, [html("th", { scope: "row", text: word }), ...cells]), cells, bar };
   });
   const table = html("table", { "data-testid": "weights-table" }, [
-    html("thead", {}, [html("tr", {}, [t("key"), t("attention_weight"), ""].map((h) => html("th", { text: h })))]),
+    tableHead([t("key"), t("attention_weight")]),
     html("tbody", {}, rows.map((row) => row.node)),
   ]);
   const show = (i, h, weights) => {
@@ -59,13 +59,21 @@ function headHeatmap(model, weights) {
   // one head's weights, token by token; a cell tells its weight, a click picks its query: {root, show(head, token)}
   const t = (name) => label(model, name);
   const tokens = model.get("tokens");
-  const readout = html("div", { class: "qkv-readout", "aria-live": "polite", "data-testid": "readout" });
+  const readout = html("div", { class: "qkv-readout", "data-testid": "readout" }); // a focused cell speaks its name
+  let pointed = null; // the cell last hovered or focused: its readout follows the head on display
+  const read = () => {
+    if (!pointed) return;
+    const [i, j] = pointed;
+    const weight = formatNumber(weights[model.get("head")][i][j]);
+    readout.textContent = `${t("query")} ${tokens[i]} → ${t("key")} ${tokens[j]}: ${weight}`;
+  };
   const map = heatmap({
     numRows: tokens.length, numCols: tokens.length, cellSize: [30, 30], rowLabels: tokens, colLabels: tokens,
     xlabel: t("keys"), ylabel: t("queries"), title: t("attention_weights"), focusable: true,
+    cellNames: [t("query"), t("key"), t("attention_weight")],
     onSelect: (i, j, clicked) => {
-      const weight = formatNumber(weights[model.get("head")][i][j]);
-      readout.textContent = `${t("query")} ${tokens[i]} → ${t("key")} ${tokens[j]}: ${weight}`;
+      pointed = [i, j];
+      read();
       if (clicked) writeInputs(model, { token: i });
     },
   });
@@ -73,6 +81,7 @@ function headHeatmap(model, weights) {
   const show = (h, i) => {
     map.update(weights[h]);
     map.highlight(i, null);
+    read();
   };
   return { root: html("div", {}, [map.root, readout]), show };
 }
@@ -84,6 +93,7 @@ function build(model, el) {
   const { weights, output } = multiHeadAttention(X, X, X, ...W, model.get("num_heads"));
   const [controls, table, map] = [tokenControls(model), tokenWeightsTable(model), headHeatmap(model, weights)];
   const goal = challengeBox(model, "projection");
+  const announce = announcer(el);
   el.append(
     goal.root,
     ...controls.root,
@@ -97,6 +107,8 @@ function build(model, el) {
     const solved = goal.show(CHALLENGES.ProjectionExplorer({ ...data, token: i, head: h }));
     table.show(i, h, weights[h][i]);
     map.show(h, i);
+    const caption = `“${model.get("tokens")[i]}” (${label(model, "head")} ${h + 1})`;
+    announce(`${caption}: ${largestHeadline(model, model.get("tokens"), weights[h][i])}`);
     return { tokens: model.get("tokens"), num_heads: model.get("num_heads"), seed: model.get("seed"), token: i, head: h,
       weights: weights[h][i], matrix: weights[h], output: output[i], challenge_solved: solved };
   };

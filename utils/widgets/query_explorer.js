@@ -16,9 +16,9 @@ function panel(range, title) {
   const [across, down] = [[INSET, PLANE - INSET], [PLANE - INSET, INSET]];
   const [x, y] = [linearScale([-range, range], across), linearScale([-range, range], down)];
   const [fromX, fromY] = [linearScale(across, [-range, range]), linearScale(down, [-range, range])];
-  const root = svg("svg", { width: PLANE, height: PLANE + TITLE_HEIGHT, class: "qkv-plane" }, [
+  const root = scalable(svg("svg", { width: PLANE, height: PLANE + TITLE_HEIGHT, class: "qkv-plane" }, [
     svg("text", { x: INSET, y: 12, class: "qkv-title", text: title }),
-  ]);
+  ]));
   const plot = svg("g", { transform: `translate(0, ${TITLE_HEIGHT})` });
   plot.append(
     svg("rect", {
@@ -30,8 +30,8 @@ function panel(range, title) {
   );
   root.append(plot);
   const invert = (event) => {
-    const box = root.getBoundingClientRect();
-    return [fromX(event.clientX - box.left), fromY(event.clientY - box.top - TITLE_HEIGHT)];
+    const [px, py] = svgPoint(root, event);
+    return [fromX(px), fromY(py - TITLE_HEIGHT)];
   };
   return { root, plot, x, y, invert };
 }
@@ -62,7 +62,7 @@ function modeButtons(model) {
     node.addEventListener("click", () => writeInputs(model, { mode: model.get("mode") === mode ? SOFTMAX : mode }));
     return [mode, node];
   });
-  const text = html("span", { class: "qkv-mode", "aria-live": "polite", "data-testid": "mode-text" });
+  const text = html("span", { class: "qkv-mode", "data-testid": "mode-text" }); // spoken by the announcer
   const show = (mode) => {
     buttons.forEach(([name, node]) => node.setAttribute("aria-pressed", String(mode === name)));
     text.textContent = label(model, `mode_${mode}`);
@@ -85,10 +85,15 @@ function keyPlane(model, range) {
   );
   const mark = svg("path", { d: "M0,-9 L9,0 L0,9 L-9,0 Z", fill: "#fff", stroke: "#000", "stroke-width": 2.5 });
   const markText = svg("text", { text: t("query_short"), "font-weight": 700 });
-  plane.plot.append(mark, markText);
+  const queryPoint = svg("g", { "data-testid": "query-point" }, [mark, markText]);
+  plane.plot.append(queryPoint);
   plane.root.setAttribute("data-testid", "key-plane");
   const clamp = (v) => hundredths(Math.min(Math.max(v, -range), range));
   draggable(plane.root, (event) => writeInputs(model, { query: plane.invert(event).map(clamp) }));
+  keyboardMovable(queryPoint, t("move_query"), (dx, dy) => {
+    const [qx, qy] = model.get("query");
+    writeInputs(model, { query: [clamp(qx + 0.05 * dx), clamp(qy + 0.05 * dy)] });
+  });
   const show = (query, weights) => {
     const [qx, qy] = [plane.x(query[0]), plane.y(query[1])];
     mark.setAttribute("transform", `translate(${qx}, ${qy})`);
@@ -138,9 +143,8 @@ function weightsTable(model) {
     const name = `${t("key_short")}${i + 1} → ${t("value_short")}${i + 1}`;
     return { node: html("tr", {}, [html("th", { scope: "row" }, [swatch, name]), ...cells]), cells, bar };
   });
-  const heads = [t("key"), t("score"), t("attention_weight"), ""].map((text) => html("th", { text }));
   const root = html("table", { "data-testid": "weights-table" }, [
-    html("thead", {}, [html("tr", {}, heads)]),
+    tableHead([t("key"), t("score"), t("attention_weight")]),
     html("tbody", {}, rows.map((row) => row.node)),
   ]);
   const show = (scores, weights) =>
@@ -154,6 +158,8 @@ function weightsTable(model) {
 
 function build(model, el) {
   const [keyPoints, values] = [model.get("key_points"), model.get("values")];
+  const [announce, keyNames] = [announcer(el), keyPoints.map((_, i) => `${label(model, "key_short")}${i + 1}`)];
+  let shownMode = model.get("mode");
   const range = extent([...keyPoints, model.get("query")]);
   const sliders = querySliders(model, range);
   const [scoring, modes] = [scoringControls(model, { mode: SOFTMAX }), modeButtons(model)];
@@ -179,6 +185,9 @@ function build(model, el) {
     keys.show(query, weights);
     valueView.show(output);
     table.show(scores, weights);
+    const headline = largestHeadline(model, keyNames, weights);
+    announce(mode === shownMode ? headline : `${label(model, `mode_${mode}`)}. ${headline}`);
+    shownMode = mode;
     const solved = goal.show(CHALLENGES.QueryExplorer({ ...state, key_points: keyPoints, values }));
     return { ...state, key_points: keyPoints, values, scores, weights, output, hull: valueView.hull,
       challenge_solved: solved };

@@ -142,11 +142,12 @@ function scoringControls(model, temperatureExtra = {}) {
   const scoring = traitSelect(model, "scoring", scorings);
   const temperature = logSlider(model, "temperature", { min: -2, max: 2, extra: temperatureExtra });
   const bandwidth = logSlider(model, "bandwidth", { min: -1, max: 1 });
+  const disableBandwidth = disabledReason(bandwidth, label(model, "bandwidth_disabled"));
   const show = (state) => {
     scoring.input.value = state.scoring;
     temperature.show(state.temperature);
     bandwidth.show(state.bandwidth);
-    bandwidth.input.disabled = !kernels.includes(state.scoring);
+    disableBandwidth(!kernels.includes(state.scoring));
   };
   return { root: html("div", { class: "qkv-controls" }, [scoring.root, temperature.root, bandwidth.root]), show };
 }
@@ -162,6 +163,13 @@ function traitSelect(model, name, choices, caption = name) {
 function hundredths(x) {
   // x rounded to the sliders' step of 0.01
   return Math.round(x * 100) / 100;
+}
+
+function svgPoint(root, event) {
+  // the pointer's position in `root`'s own units, however the SVG is scaled on the page: [x, y]
+  const box = root.getBoundingClientRect();
+  const [width, height] = ["width", "height"].map((name) => Number(root.getAttribute(name)));
+  return [(event.clientX - box.left) * (width / box.width), (event.clientY - box.top) * (height / box.height)];
 }
 
 function draggable(node, move) {
@@ -188,7 +196,7 @@ function weightBar() {
     fill.style.width = `${(100 * weight).toFixed(2)}%`;
     fill.style.background = colour;
   };
-  return { node: html("span", { class: "qkv-bar" }, [fill]), show };
+  return { node: html("span", { class: "qkv-bar", "aria-hidden": "true" }, [fill]), show };
 }
 
 function heatmapBox({ numRows, numCols, cellSize, rowLabels, title }) {
@@ -212,8 +220,9 @@ function canvasCells(box) {
   return { nodes: [svg("foreignObject", frame, [canvas])], paint };
 }
 
-function focusableCells(box, onSelect) {
-  // one SVG cell per entry that one can tab to and select: {nodes, paint(i, j, x, colour), keydown}
+function focusableCells(box, onSelect, cellName) {
+  // one SVG cell per entry that one can tab to and select, in rows of an ARIA grid: {nodes, paint(i, j, x, colour),
+  // keydown}; cellName(i, j, x) names a cell for a screen reader
   const cells = Array.from({ length: box.numRows }, (_row, i) =>
     Array.from({ length: box.numCols }, (_cell, j) => {
       const cell = svg("rect", {
@@ -228,7 +237,7 @@ function focusableCells(box, onSelect) {
       return cell;
     }),
   );
-  const paint = (i, j, x, colour) => setAttributes(cells[i][j], { fill: colour, "aria-label": formatNumber(x) });
+  const paint = (i, j, x, colour) => setAttributes(cells[i][j], { fill: colour, "aria-label": cellName(i, j, x) });
   const moves = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
   const keydown = (event) => {
     // the arrow keys move the focus from cell to cell
@@ -241,7 +250,7 @@ function focusableCells(box, onSelect) {
     cells[i][j].setAttribute("tabindex", 0);
     cells[i][j].focus();
   };
-  return { nodes: cells.flat(), paint, keydown };
+  return { nodes: [ariaGrid(cells, box.label)], paint, keydown };
 }
 
 function heatmapAxes(box, { rowLabels, colLabels, xlabel, ylabel }) {
@@ -285,18 +294,25 @@ function colourBar(box) {
 function heatmap(options) {
   // an SVG heatmap in the style of utils.show_heatmaps (Reds, one colourbar): {root, update(matrix), highlight(i, j)}
   // options: numRows, numCols, cellSize [w, h], rowLabels, colLabels, xlabel, ylabel, title, focusable, onSelect
+  // cellNames: [row word, column word, value word] for the cells' names ("query 0, key 1: attention weight 0.125")
   const { title, xlabel, ylabel, focusable } = options;
-  const box = heatmapBox(options);
-  const root = svg("svg", {
+  const box = { ...heatmapBox(options), label: title || `${ylabel} × ${xlabel}` };
+  const root = scalable(svg("svg", {
     class: "qkv-heatmap", width: box.barX + 52, height: box.top + box.plotHeight + 36,
-    role: focusable ? "grid" : "img", "aria-label": title || `${ylabel} × ${xlabel}`,
-  });
-  const cells = focusable ? focusableCells(box, options.onSelect) : canvasCells(box);
+    role: focusable ? "group" : "img", "aria-label": box.label,
+  }));
+  const cells = focusable ? focusableCells(box, options.onSelect, cellNamer(options)) : canvasCells(box);
   if (cells.keydown) root.addEventListener("keydown", cells.keydown);
   const bar = colourBar(box);
   const outline = svg("rect", { fill: "none", stroke: "#000", "stroke-width": 2, "pointer-events": "none" });
-  if (title) root.append(svg("text", { x: box.left, y: 15, class: "qkv-title", text: title }));
-  root.append(...cells.nodes, ...heatmapAxes(box, options), ...bar.nodes, outline);
+  if (title) root.append(svg("text", { x: box.left, y: 15, class: "qkv-title", text: title, "aria-hidden": "true" }));
+  // a frame around the cells: the palest colour (a weight near the minimum) still shows where the map ends
+  const frame = svg("rect", {
+    x: box.left - 0.5, y: box.top - 0.5, width: box.plotWidth + 1, height: box.plotHeight + 1, fill: "none",
+    stroke: "#767676", "data-testid": "cells-frame",
+  });
+  const decoration = svg("g", { "aria-hidden": "true" }, [frame, ...heatmapAxes(box, options), ...bar.nodes, outline]);
+  root.append(...cells.nodes, decoration);
   function update(matrix) {
     // attention weights on a fixed scale anchored at 0, [0, 1]: near-uniform weights look near-uniform
     const [vmin, vmax] = WEIGHT_RANGE;
@@ -309,6 +325,93 @@ function heatmap(options) {
     setAttributes(outline, { x: x0, y: box.top + i * box.height, width: w, height: box.height });
   }
   return { root, update, highlight };
+}
+
+// --- accessibility: live announcements, ARIA grid, keyboard moves, disabled reasons, scalable SVG ---
+
+function announcer(el, delay = 300) {
+  // a polite live region in `el`: announce(text) speaks `text` once the changes pause for `delay` ms (a moving
+  // slider says only where it stops); the first call, the view as first drawn, is not news and says nothing
+  const region = html("div", {
+    class: "qkv-sr-only", role: "status", "aria-live": "polite", "aria-atomic": "true", "data-testid": "announcement",
+  });
+  el.append(region);
+  let [timer, first] = [null, true];
+  return (text) => {
+    clearTimeout(timer);
+    if (first) {
+      first = false;
+      return;
+    }
+    timer = setTimeout(() => {
+      region.textContent = text;
+    }, delay);
+  };
+}
+
+function fillSlots(template, values) {
+  // a label with {name} slots filled from `values`
+  return template.replace(/\{(\w+)\}/g, (slot, name) => (name in values ? values[name] : slot));
+}
+
+function largestHeadline(model, names, weights) {
+  // the largest weight in words, from the label templates: "k1 now 0.440, the largest" (or a tie of several)
+  const top = Math.max(...weights);
+  const at = names.filter((_, i) => weights[i] === top);
+  const template = label(model, at.length > 1 ? "announce_tie" : "announce_largest");
+  return fillSlots(template, { key: at.join(", "), weight: formatNumber(top) });
+}
+
+function cellNamer({ cellNames, rowLabels, colLabels }) {
+  // (i, j, x) -> "query 0, key 1: attention weight 0.125"; the bare number when no words are given
+  if (!cellNames) return (_i, _j, x) => formatNumber(x);
+  const [row, col, value] = cellNames;
+  return (i, j, x) => `${row} ${rowLabels?.[i] ?? i}, ${col} ${colLabels?.[j] ?? j}: ${value} ${formatNumber(x)}`;
+}
+
+function ariaGrid(cells, name) {
+  // cells[i][j] (SVG nodes with role gridcell) grouped in rows of one ARIA grid named `name`
+  const rows = cells.map((row) => svg("g", { role: "row" }, row));
+  return svg("g", { role: "grid", "aria-label": name }, rows);
+}
+
+function keyboardMovable(node, name, move) {
+  // a point one can also move with the arrow keys (Shift: five times further): move(dx, dy) in steps, y up;
+  // `name` says what it is and how to move it
+  setAttributes(node, { tabindex: 0, role: "img", "aria-label": name, class: "qkv-movable" });
+  const steps = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, 1], ArrowDown: [0, -1] };
+  node.addEventListener("keydown", (event) => {
+    if (!steps[event.key]) return;
+    event.preventDefault();
+    const times = event.shiftKey ? 5 : 1;
+    move(steps[event.key][0] * times, steps[event.key][1] * times);
+  });
+}
+
+function disabledReason({ root, input }, why) {
+  // a note beside a control ({root, input}) that says why it is disabled, also as its description: set(disabled)
+  const note = html("span", { class: "qkv-why", id: uniqueId("why"), text: why, hidden: "" });
+  root.append(note);
+  return (disabled) => {
+    input.disabled = disabled;
+    note.hidden = !disabled;
+    if (disabled) input.setAttribute("aria-describedby", note.id);
+    else input.removeAttribute("aria-describedby");
+  };
+}
+
+function tableHead(texts) {
+  // a header row whose last header also covers the bar column after it (a weight: its bar, then its number)
+  const last = texts.length - 1;
+  const heads = texts.map((text, k) => html("th", { text, scope: "col", colspan: k === last ? 2 : undefined }));
+  return html("thead", {}, [html("tr", {}, heads)]);
+}
+
+function scalable(root) {
+  // an SVG that shrinks with a narrow widget (a phone): its viewBox is its size; CSS caps its width
+  root.setAttribute("viewBox", `0 0 ${root.getAttribute("width")} ${root.getAttribute("height")}`);
+  root.classList.add("qkv-scalable");
+  return root;
 }
 
 function widgetModule(className, dataTraits, inputs, build) {
