@@ -82,11 +82,30 @@ def check_kernel_regression_explorer(state):
 
 
 def check_projection_explorer(state):
-    widget = ProjectionExplorer(tokens=state["tokens"], num_heads=state["num_heads"], seed=state["seed"])
     token, head = state["token"], state["head"]
-    close(state["weights"], widget.weights[head, token])
-    close(state["matrix"], widget.weights[head])
-    close(state["output"], widget.output[token])
+    if state["mode"] == "model":  # the trained (or untrained) TinyTransformer whose parameters the view used
+        model = utils.TinyTransformer.from_state(state["model_state"])
+        ids = torch.tensor([[state["vocab"].index(name) for name in position] for position in state["sequence"]])
+        with torch.no_grad():
+            logits, weights = model(ids[None])
+            x = model.token_embedding[ids].sum(-2) + model.position_embedding[:len(ids)]  # (n, d)
+        projections, weights = (model.W_q, model.W_k, model.W_v), weights[0]
+        close(state["logits"], logits[0, token])
+    else:
+        widget = ProjectionExplorer(tokens=state["tokens"], num_heads=state["num_heads"], seed=state["seed"])
+        x, weights = f64(widget.embeddings), widget.weights
+        projections = [f64(getattr(widget, name)) for name in ("W_q", "W_k", "W_v")]
+        close(state["output"], widget.output[token])
+    close(state["weights"], weights[head, token])
+    close(state["matrix"], weights[head])
+    with torch.no_grad():  # the head's query, keys, values, scores and weighted sum of the values
+        q, k, v = ((x @ w).unflatten(-1, (state["num_heads"], -1))[:, head] for w in projections)
+    close(state["q"], q[token])
+    close(state["keys"], k)
+    close(state["values"], v)
+    close(state["dots"], k @ q[token])
+    close(state["scaled"], k @ q[token] / math.sqrt(q.shape[-1]))
+    close(state["head_output"], weights[head, token] @ v)
 
 
 CHECKS = {
@@ -399,7 +418,10 @@ def torch_numbers(name, w):
     x = f64(w.embeddings)
     _, weights = utils.multi_head_attention(x, x, x, *(f64(getattr(w, n)) for n in ("W_q", "W_k", "W_v", "W_o")),
                                             num_heads=w.num_heads)
-    return {"rows": weights[w.head, w.token][:, None], "cells": weights[w.head], "python": []}
+    q, k = ((x @ f64(getattr(w, n))).unflatten(-1, (w.num_heads, -1))[:, w.head] for n in ("W_q", "W_k"))
+    dots = k @ q[w.token]  # one row per key: q·k, q·k / √d_k, the weight
+    rows = torch.stack([dots, dots / math.sqrt(q.shape[-1]), weights[w.head, w.token]], dim=1)
+    return {"rows": rows, "cells": weights[w.head], "python": [(w.weights, weights)]}
 
 
 def assert_shows(name, standin):

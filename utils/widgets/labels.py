@@ -67,6 +67,27 @@ LABELS = {
         "weights_of": "attention weights of the query",
         "projection_note": "Each token's embedding x gives its query x W_q, key x W_k and value x W_v; each head uses "
         "its own slice of these projections, and the heads' outputs are joined and multiplied by W_o.",
+        "parameters": "parameters",
+        "trained": "trained",
+        "random": "random (the same model before training)",
+        "sequence_input": "input sequence (positions separated by commas)",
+        "run": "run",
+        "clear": "clear",
+        "add_token": "add a token",
+        "seq_empty": "The sequence is empty: give at least one position.",
+        "seq_unknown": "Unknown token “{token}”: use only the tokens on the buttons.",
+        "seq_too_long": "Too long: {count} positions, but the model has only {max}.",
+        "seq_format": "Position {position} has {got} token(s); each position needs {slots} (separate positions with "
+        "commas).",
+        "seq_kept": "The previous sequence is still shown.",
+        "query_vector": "query q",
+        "weighted_sum": "weighted sum of the values Σ weight · v",
+        "masked": "masked (a later position)",
+        "answer": "the model's answer here",
+        "probability": "probability",
+        "model_note": "Each position's x is its tokens' embeddings plus a position embedding; it gives the query "
+        "x W_q, key x W_k and value x W_v, each head using its own slice. A position sees only itself and earlier "
+        "positions.",
     },
     "ko": {
         # shared
@@ -131,5 +152,25 @@ LABELS = {
         "weights_of": "어텐션 가중치: 쿼리",
         "projection_note": "각 토큰의 임베딩 x에서 쿼리 x W_q, 키 x W_k, 값 x W_v를 얻습니다(선형 투영). 헤드마다 "
         "이 투영의 서로 다른 부분을 쓰고, 헤드들의 출력을 이어 붙여 W_o를 곱합니다.",
+        "parameters": "매개변수",
+        "trained": "학습된 값",
+        "random": "무작위(학습 전의 같은 모델)",
+        "sequence_input": "입력 시퀀스(위치는 쉼표로 구분)",
+        "run": "실행",
+        "clear": "지우기",
+        "add_token": "토큰 추가",
+        "seq_empty": "시퀀스가 비어 있습니다. 위치를 하나 이상 입력하십시오.",
+        "seq_unknown": "알 수 없는 토큰 “{token}”: 버튼에 있는 토큰만 쓰십시오.",
+        "seq_too_long": "너무 깁니다. 위치가 {count}개인데 모델의 위치는 {max}개뿐입니다.",
+        "seq_format": "{position}번 위치의 토큰이 {got}개입니다. 위치마다 토큰이 {slots}개 필요합니다(위치는 쉼표로 "
+        "구분).",
+        "seq_kept": "이전 시퀀스가 그대로 표시됩니다.",
+        "query_vector": "쿼리 q",
+        "weighted_sum": "값의 가중합 Σ 가중치 · v",
+        "masked": "마스킹됨(뒤쪽 위치)",
+        "answer": "이 위치에서 모델의 답",
+        "probability": "확률",
+        "model_note": "각 위치의 x는 그 위치 토큰들의 임베딩에 위치 임베딩을 더한 것입니다. 여기서 쿼리 x W_q, "
+        "키 x W_k, 값 x W_v를 얻고, 헤드마다 그 일부를 씁니다. 각 위치는 자기 자신과 앞쪽 위치만 봅니다.",
     },
 }
