@@ -58,7 +58,8 @@ def test_switch_swaps_the_stored_parameters_and_leaves_no_stale_readout(model_vi
     assert state["model_state"] == models["trained"] != models["random"]  # the page's own trained parameters
     CHECKS["ProjectionExplorer"](state)
     last = len(state["sequence"]) - 1
-    control(f"cell-{last}-0").hover()  # the readout tells the weight of that cell ...
+    view.page.mouse.move(0, 0)  # no cell under the pointer when the page scrolls
+    control(f"cell-{last}-0").focus()  # the readout tells the weight of that cell ...
     for which in ("random", "trained"):
         state = act_and_check(view, "ProjectionExplorer", lambda w=which: control("parameters").select_option(w))
         assert state["parameters"] == which and state["model_state"] == models[which]

@@ -236,7 +236,7 @@ def exercise_projection_explorer(view):
     act_and_check(view, "ProjectionExplorer", lambda: control("token").select_option(token))
     if state["num_heads"] > 1:
         head = other(str(state["head"]), ["0", "1"])
-        act_and_check(view, "ProjectionExplorer", lambda: control("head").select_option(head))
+        act_and_check(view, "ProjectionExplorer", lambda: control("head").select_option(head), changed="head")
     button = other(int(token), [2, 3])
     state = act_and_check(view, "ProjectionExplorer", lambda: control(f"token-button-{button}").click())
     assert state["token"] == button and control(f"token-button-{button}").get_attribute("aria-pressed") == "true"
