@@ -22,9 +22,10 @@ from utils.widgets.labels import LABELS
 TOL = {"rtol": 1e-6, "atol": 1e-6}
 # appended to the widget's module (attention_math.js + ui.js + projection_explorer.js), so it reaches its functions
 RUNNER = """
-const calls = JSON.parse(require("fs").readFileSync(0, "utf8"));
+const { states, calls } = JSON.parse(require("fs").readFileSync(0, "utf8"));
 const functions = { attentionBreakdown, tinyForward, parseSequence };
-process.stdout.write(JSON.stringify(calls.map(([name, args]) => functions[name](...args))));
+const arg = (a) => (typeof a === "string" && Object.hasOwn(states, a) ? states[a] : a); // a model state, sent once
+process.stdout.write(JSON.stringify(calls.map(([name, args]) => functions[name](...args.map(arg)))));
 """
 
 
@@ -55,13 +56,17 @@ def node():
     return path
 
 
-def run_js(node, tmp_path, calls):
-    """Run [(function name, args), ...] in the widget's module in one Node process; return the results."""
+def run_js(node, tmp_path, calls, states=None):
+    """Run [(function name, args), ...] in the widget's module in one Node process; return the results.
+
+    An argument that is a key of `states` (e.g. "$trained") stands for that model state, sent once.
+    """
     module = tmp_path / "projection.cjs"
     module.write_text(ProjectionExplorer()._esm.replace("export default", "module.exports =") + RUNNER,
                       encoding="utf-8")
-    done = subprocess.run([node, str(module)], input=json.dumps(calls, allow_nan=False), capture_output=True,
-                          text=True, timeout=300, encoding="utf-8")
+    payload = json.dumps({"states": states or {}, "calls": calls}, allow_nan=False)
+    done = subprocess.run([node, str(module)], input=payload, capture_output=True, text=True, timeout=300,
+                          encoding="utf-8")
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -95,7 +100,8 @@ def test_js_forward_pass_matches_torch(node, tmp_path, recall, which):
     task, trained, untrained = recall
     model = trained if which == "trained" else untrained
     sequences = random_sequences(task, 20, seed=11)
-    results = run_js(node, tmp_path, [("tinyForward", (model.state(), ids.tolist())) for ids in sequences])
+    results = run_js(node, tmp_path, [("tinyForward", ("$model", ids.tolist())) for ids in sequences],
+                     states={"$model": model.state()})
     got, expected = {}, {}  # name -> every number of every sequence, flattened, compared at once
     with torch.no_grad():
         for ids, result in zip(sequences, results, strict=True):
@@ -115,8 +121,9 @@ def test_js_forward_pass_matches_torch(node, tmp_path, recall, which):
 def test_js_trained_head_finds_the_matching_key_and_random_does_not(node, tmp_path, recall):
     task, trained, untrained = recall
     batch = task.sample(100, seed=12)
-    results = run_js(node, tmp_path, [("tinyForward", (model.state(), ids.tolist()))
-                                      for model in (trained, untrained) for ids in batch.tokens])
+    results = run_js(node, tmp_path, [("tinyForward", (which, ids.tolist()))
+                                      for which in ("$trained", "$random") for ids in batch.tokens],
+                     states={"$trained": trained.state(), "$random": untrained.state()})
     rows = batch.attend[:, -1]  # the row whose key is the query's
 
     def mass(got):  # per head, the mean weight of the query position on the matching row
@@ -224,6 +231,17 @@ def test_bad_inputs_are_named_and_change_nothing(recall, trait, value, message):
 def test_bad_constructor_arguments_are_named(kwargs, error, message):
     with pytest.raises(error, match=message):
         ProjectionExplorer(**kwargs)
+
+
+def test_a_shorter_sequence_moves_the_query_inside_it(recall):
+    task, trained, _ = recall
+    widget = ProjectionExplorer(model=trained, task=task)
+    assert widget.token == 4
+    widget.sequence = [["k1", "v1"], ["k1", "?"]]
+    assert widget.token == 1 and widget.weights.shape == (2, 2, 2)
+    widget.token = 0
+    widget.sequence = [["k2", "v0"], ["k3", "v1"], ["k2", "?"]]  # still inside: kept
+    assert widget.token == 0
 
 
 def test_toy_widget_refuses_a_sequence():

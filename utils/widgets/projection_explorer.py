@@ -154,6 +154,11 @@ class ProjectionExplorer(Widget):
         max_len = self.models["trained"]["config"]["max_len"]
         return check_sequence(proposal["value"], self.tokens, self.slots, max_len)
 
+    @traitlets.observe("sequence")
+    def _keep_token_inside(self, change):
+        if self.models and self.token >= len(change["new"]):
+            self.token = len(change["new"]) - 1  # a shorter sequence: the query moves to its last position
+
     def token_ids(self):
         """The sequence as token ids, `(1, n)` or `(1, n, slots)`, for the model."""
         ids = torch.tensor([[self.tokens.index(name) for name in position] for position in self.sequence])
