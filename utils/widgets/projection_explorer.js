@@ -34,7 +34,7 @@ function tinyForward(state, ids) {
   const x = ids.map((slots, i) =>
     w.position_embedding[i].map((p, c) => slots.reduce((sum, id) => sum + w.token_embedding[id][c], 0) + p),
   );
-  const causal = ids.map((_, i) => ids.map((_, j) => j <= i));
+  const causal = ids.map((_row, i) => ids.map((_column, j) => j <= i));
   const { heads, output } = attentionBreakdown(x, w.W_q, w.W_k, w.W_v, w.W_o, state.config.num_heads, causal);
   const residual = x.map((row, i) => row.map((value, c) => value + output[i][c]));
   const logits = matmul(residual, w.W_out).map((row) => row.map((value, c) => value + w.b_out[c]));
@@ -69,6 +69,14 @@ function vectorText(vector) {
   return `[${vector.map((x) => formatNumber(x, 2)).join(" ")}]`;
 }
 
+function appendToken(text, name, slots) {
+  // the text with `name` added: to the last position if it is not full, else as a new position
+  const last = text.split(",").pop().trim();
+  const full = last === "" || last.split(/\s+/).length >= slots;
+  const separator = text.trim() === "" ? "" : full ? ", " : " ";
+  return `${text.trim()}${separator}${name}`;
+}
+
 function sequenceEditor(model, t) {
   // the text field, the vocabulary buttons and the message: {root, show(sequence)}; a valid sequence is written
   // with the query at its last position, an invalid one only gets a message (the previous sequence stays)
@@ -91,16 +99,16 @@ function sequenceEditor(model, t) {
     if (event.key === "Enter") apply();
   });
   const append = (name) => {
-    const last = input.value.split(",").pop().trim();
-    const full = last === "" || last.split(/\s+/).length >= slots;
-    const separator = input.value.trim() === "" ? "" : full ? ", " : " ";
-    input.value = `${input.value.trim()}${separator}${name}`;
+    input.value = appendToken(input.value, name, slots);
     apply();
   };
   const buttons = vocab.map((name, i) => button({ testid: `vocab-${i}`, label: name, onclick: () => append(name) }));
   const edits = [
     button({ testid: "sequence-apply", label: t("run"), onclick: apply }),
-    button({ testid: "sequence-clear", label: t("clear"), onclick: () => { input.value = ""; message.textContent = ""; } }),
+    button({ testid: "sequence-clear", label: t("clear"), onclick: () => {
+      input.value = "";
+      message.textContent = "";
+    } }),
   ];
   const root = html("div", {}, [
     html("div", { class: "qkv-controls" }, [control(t("sequence_input"), input), ...edits]),
@@ -141,7 +149,8 @@ function breakdownTable(t, names) {
   const caption = html("p", { class: "qkv-title", "data-testid": "caption" });
   const query = html("p", { class: "qkv-note", "data-testid": "query-vector" });
   const sum = html("p", { class: "qkv-note", "data-testid": "head-output" });
-  const vec = () => html("td", { class: "qkv-vec", style: "font-family: monospace; font-size: 0.75em; max-width: 18em" });
+  const style = "font-family: monospace; font-size: 0.75em; max-width: 18em";
+  const vec = () => html("td", { class: "qkv-vec", style });
   const rows = names.map((name) => {
     const bar = weightBar();
     const cells = [vec(), html("td", { class: "qkv-num" }), html("td", { class: "qkv-num" }),
@@ -201,34 +210,25 @@ function headHeatmap(model, t, names) {
   return { root: html("div", {}, [map.root, readout]), show };
 }
 
-function build(model, el) {
-  const t = (name) => label(model, name);
-  const models = model.get("models");
-  const trained = Object.keys(models).length > 0;
+function topControls(model, t, trained) {
+  // the parameters (with a model) and the head: {root, show(head, parameters)}
   const heads = Array.from({ length: model.get("num_heads") }, (_, h) => [h, `${t("head")} ${h + 1}`]);
   const head = selectControl({ testid: "head", label: t("head"), options: heads, value: model.get("head") });
   head.input.addEventListener("change", () => writeInputs(model, { head: Number(head.input.value) }));
-  const top = [head.root];
-  const [parameters, editor] = trained
-    ? [traitSelect(model, "parameters", model.get("choices").parameters), sequenceEditor(model, t)]
-    : [null, null];
-  if (parameters) top.unshift(parameters.root);
-  const answer = html("p", { class: "qkv-title", "data-testid": "answer" });
-  const body = html("div");
-  el.append(
-    html("div", { class: "qkv-controls" }, top),
-    ...(editor ? [editor.root] : []),
-    body,
-    answer,
-    html("p", { class: "qkv-note", text: t(trained ? "model_note" : "projection_note") }),
-  );
-  // the parts that depend on the sequence are rebuilt when it changes; the attention is recomputed on every change
+  const parameters = trained ? traitSelect(model, "parameters", model.get("choices").parameters) : null;
+  const show = (h, chosen) => {
+    head.input.value = String(h);
+    if (parameters) parameters.input.value = chosen;
+  };
+  const controls = parameters ? [parameters.root, head.root] : [head.root];
+  return { root: html("div", { class: "qkv-controls" }, controls), show };
+}
+
+function sequenceParts(model, t, body) {
+  // the parts that depend on the sequence (positions, table, heatmap), rebuilt in `body` when it changes:
+  // partsFor(names) -> {controls, table, map}
   let [parts, partsKey] = [null, null];
-  const toy = trained ? null : attentionBreakdown(model.get("embeddings"), ...["W_q", "W_k", "W_v", "W_o"].map(
-    (name) => model.get(name)), model.get("num_heads"));
-  return () => {
-    const [token, h, chosen, sequence] = INPUTS.map((name) => model.get(name));
-    const names = trained ? sequence.map((position) => position.join(" ")) : model.get("tokens");
+  return (names) => {
     const key = JSON.stringify(names);
     if (key !== partsKey) {
       partsKey = key;
@@ -237,13 +237,45 @@ function build(model, el) {
       body.replaceChildren(html("div", { class: "qkv-controls" }, parts.controls.root),
         html("div", { class: "qkv-row" }, [parts.table.root, parts.map.root]));
     }
-    const vocab = model.get("tokens");
+    return parts;
+  };
+}
+
+function answerLine(t, vocab) {
+  // the model's most probable token at a position and its probability: {root, show(logits) -> token}
+  const root = html("p", { class: "qkv-title", "data-testid": "answer" });
+  const show = (logits) => {
+    const probabilities = softmax(logits);
+    const best = probabilities.indexOf(Math.max(...probabilities));
+    root.textContent = `${t("answer")}: ${vocab[best]} (${t("probability")} ${formatNumber(probabilities[best])})`;
+    return vocab[best];
+  };
+  return { root, show };
+}
+
+function build(model, el) {
+  const t = (name) => label(model, name);
+  const [models, vocab] = [model.get("models"), model.get("tokens")];
+  const trained = Object.keys(models).length > 0;
+  const top = topControls(model, t, trained);
+  const editor = trained ? sequenceEditor(model, t) : null;
+  const answer = trained ? answerLine(t, vocab) : null;
+  const body = html("div");
+  el.append(top.root, ...(editor ? [editor.root] : []), body, ...(answer ? [answer.root] : []),
+    html("p", { class: "qkv-note", text: t(trained ? "model_note" : "projection_note") }));
+  const partsFor = sequenceParts(model, t, body);
+  const toy = trained ? null : attentionBreakdown(model.get("embeddings"), ...["W_q", "W_k", "W_v", "W_o"].map(
+    (name) => model.get(name)), model.get("num_heads"));
+  return () => {
+    // the attention is recomputed on every change of an input
+    const [token, h, chosen, sequence] = INPUTS.map((name) => model.get(name));
+    const names = trained ? sequence.map((position) => position.join(" ")) : vocab;
+    const parts = partsFor(names);
     const forward = trained
       ? tinyForward(models[chosen], sequence.map((position) => position.map((name) => vocab.indexOf(name))))
       : toy;
-    const i = Math.min(token, names.length - 1);
-    const one = forward.heads[h];
-    head.input.value = String(h);
+    const [i, one] = [Math.min(token, names.length - 1), forward.heads[h]];
+    top.show(h, chosen);
     parts.controls.show(i);
     parts.table.show(i, h, one, trained);
     parts.map.show(h, i, one.weights);
@@ -252,12 +284,8 @@ function build(model, el) {
       scaled: one.scaled[i], head_output: one.out[i], output: forward.output[i] };
     if (!trained) return { ...state, tokens: vocab, seed: model.get("seed") };
     editor.show(sequence);
-    parameters.input.value = chosen;
-    const probabilities = softmax(forward.logits[i]);
-    const best = probabilities.indexOf(Math.max(...probabilities));
-    answer.textContent = `${t("answer")}: ${vocab[best]} (${t("probability")} ${formatNumber(probabilities[best])})`;
-    return { ...state, parameters: chosen, vocab, sequence, logits: forward.logits[i], answer: vocab[best],
-      model_state: models[chosen] };
+    return { ...state, parameters: chosen, vocab, sequence, logits: forward.logits[i], answer: answer.show(
+      forward.logits[i]), model_state: models[chosen] };
   };
 }
 
