@@ -19,6 +19,7 @@ import utils
 from tests.harness import from_json as decode
 from utils import attention, database, plotting
 from utils.attention import pool_weights
+from utils.tiny_transformer import RecallTask, train
 from utils.widgets import (
     DatabaseExplorer,
     HeatmapExplorer,
@@ -302,8 +303,17 @@ const { CHALLENGES } = require(process.argv[1]);
 const calls = JSON.parse(require("fs").readFileSync(0, "utf8"));
 process.stdout.write(JSON.stringify(calls.map(([name, state]) => CHALLENGES[name](state))));
 """
-STATE_TRAITS = {"KernelRegressionExplorer": ("x_grid",),
-                "ProjectionExplorer": ("tokens", "num_heads", "embeddings", "W_q", "W_k", "W_v", "W_o")}
+STATE_TRAITS = {"KernelRegressionExplorer": ("x_grid",)}
+
+
+def challenge_state(widget):
+    """What the view passes to CHALLENGES[name]: its traits (ProjectionExplorer: the head's weights it computed)."""
+    name = type(widget).__name__
+    traits = (*widget._inputs, *widget._data, *STATE_TRAITS.get(name, ()))
+    state = {trait: getattr(widget, trait) for trait in traits}
+    if name == "ProjectionExplorer":
+        state.update(matrix=widget.weights[widget.head].tolist(), trained=bool(widget.models))
+    return state
 
 
 def log_uniform(rng, low, high):
@@ -346,15 +356,24 @@ def random_challenge_widgets():
         heads = 1 + i % 3
         yield ProjectionExplorer(tokens=tokens, num_heads=heads, seed=i, token=rng.randrange(len(tokens)),
                                  head=rng.randrange(heads))
+    task = RecallTask()
+    model, _ = train(task, steps=120)
+    keys = [name for name in task.vocab if name.startswith("k")]
+    values = [name for name in task.vocab if name.startswith("v")]
+    for _ in range(40):  # the query asks for the row just before it, or for another row
+        rows = [[rng.choice(keys), rng.choice(values)] for _ in range(rng.randint(1, task.num_pairs))]
+        asked = rows[-1][0] if rng.random() < 0.7 else rng.choice(keys)
+        sequence = [*rows, [asked, "?"]]
+        yield ProjectionExplorer(model=model, task=task, sequence=sequence, head=rng.randrange(2),
+                                 parameters=rng.choice(["trained", "trained", "random"]),
+                                 token=len(rows) if rng.random() < 0.8 else rng.randrange(len(sequence)))
 
 
 def test_challenge_conditions_match_python(node):
     widgets = list(random_challenge_widgets())
     calls = []
     for widget in widgets:
-        name = type(widget).__name__
-        traits = (*widget._inputs, *widget._data, *STATE_TRAITS.get(name, ()))
-        calls.append([name, {trait: getattr(widget, trait) for trait in traits}])
+        calls.append([type(widget).__name__, challenge_state(widget)])
     done = subprocess.run([node, "-e", CHALLENGE_RUNNER, str(MATH_JS)], input=json.dumps(calls, allow_nan=False),
                           capture_output=True, text=True, timeout=120, encoding="utf-8")
     assert done.returncode == 0, done.stderr

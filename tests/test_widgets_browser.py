@@ -82,11 +82,30 @@ def check_kernel_regression_explorer(state):
 
 
 def check_projection_explorer(state):
-    widget = ProjectionExplorer(tokens=state["tokens"], num_heads=state["num_heads"], seed=state["seed"])
     token, head = state["token"], state["head"]
-    close(state["weights"], widget.weights[head, token])
-    close(state["matrix"], widget.weights[head])
-    close(state["output"], widget.output[token])
+    if state["mode"] == "model":  # the trained (or untrained) TinyTransformer whose parameters the view used
+        model = utils.TinyTransformer.from_state(state["model_state"])
+        ids = torch.tensor([[state["vocab"].index(name) for name in position] for position in state["sequence"]])
+        with torch.no_grad():
+            logits, weights = model(ids[None])
+            x = model.token_embedding[ids].sum(-2) + model.position_embedding[:len(ids)]  # (n, d)
+        projections, weights = (model.W_q, model.W_k, model.W_v), weights[0]
+        close(state["logits"], logits[0, token])
+    else:
+        widget = ProjectionExplorer(tokens=state["tokens"], num_heads=state["num_heads"], seed=state["seed"])
+        x, weights = f64(widget.embeddings), widget.weights
+        projections = [f64(getattr(widget, name)) for name in ("W_q", "W_k", "W_v")]
+        close(state["output"], widget.output[token])
+    close(state["weights"], weights[head, token])
+    close(state["matrix"], weights[head])
+    with torch.no_grad():  # the head's query, keys, values, scores and weighted sum of the values
+        q, k, v = ((x @ w).unflatten(-1, (state["num_heads"], -1))[:, head] for w in projections)
+    close(state["q"], q[token])
+    close(state["keys"], k)
+    close(state["values"], v)
+    close(state["dots"], k @ q[token])
+    close(state["scaled"], k @ q[token] / math.sqrt(q.shape[-1]))
+    close(state["head_output"], weights[head, token] @ v)
 
 
 CHECKS = {
@@ -217,7 +236,7 @@ def exercise_projection_explorer(view):
     act_and_check(view, "ProjectionExplorer", lambda: control("token").select_option(token))
     if state["num_heads"] > 1:
         head = other(str(state["head"]), ["0", "1"])
-        act_and_check(view, "ProjectionExplorer", lambda: control("head").select_option(head))
+        act_and_check(view, "ProjectionExplorer", lambda: control("head").select_option(head), changed="head")
     button = other(int(token), [2, 3])
     state = act_and_check(view, "ProjectionExplorer", lambda: control(f"token-button-{button}").click())
     assert state["token"] == button and control(f"token-button-{button}").get_attribute("aria-pressed") == "true"
@@ -402,7 +421,10 @@ def torch_numbers(name, w):
     x = f64(w.embeddings)
     _, weights = utils.multi_head_attention(x, x, x, *(f64(getattr(w, n)) for n in ("W_q", "W_k", "W_v", "W_o")),
                                             num_heads=w.num_heads)
-    return {"rows": weights[w.head, w.token][:, None], "cells": weights[w.head], "python": []}
+    q, k = ((x @ f64(getattr(w, n))).unflatten(-1, (w.num_heads, -1))[:, w.head] for n in ("W_q", "W_k"))
+    dots = k @ q[w.token]  # one row per key: q·k, q·k / √d_k, the weight
+    rows = torch.stack([dots, dots / math.sqrt(q.shape[-1]), weights[w.head, w.token]], dim=1)
+    return {"rows": rows, "cells": weights[w.head], "python": [(w.weights, weights)]}
 
 
 def assert_shows(name, standin):
@@ -582,7 +604,7 @@ def ensure(view, name, trait, value, action):
 
 
 CHALLENGE_KEYS = {"QueryExplorer": "query", "HeatmapExplorer": "heatmap", "DatabaseExplorer": "database",
-                  "KernelRegressionExplorer": "kernel_regression", "ProjectionExplorer": "projection"}
+                  "KernelRegressionExplorer": "kernel_regression", "ProjectionExplorer": "projection_model"}
 
 
 def solve_database_explorer(view):
@@ -637,10 +659,19 @@ def solve_kernel_regression_explorer(view):
 
 def solve_projection_explorer(view):
     control = view.get_by_test_id
-    act_and_check(view, "ProjectionExplorer", lambda: control("token-button-2").click())
-    assert_not_solved(view)
-    act_and_check(view, "ProjectionExplorer", lambda: control("token-button-4").click())  # the second "the"
-    return lambda: control("token-button-1").click()
+
+    def run(text):
+        control("sequence-text").fill(text)
+        control("sequence-text").press("Enter")
+
+    ensure(view, "ProjectionExplorer", "parameters", "random", lambda: control("parameters").select_option("random"))
+    state = act_and_check(view, "ProjectionExplorer", lambda: run("k0 v3, k5 v4, k2 v6, k2 ?"), changed="sequence")
+    assert_not_solved(view)  # the query asks for the row before it, but the heads are untrained
+    act_and_check(view, "ProjectionExplorer", lambda: control("parameters").select_option("trained"))
+    if state_of(view)["weights"][2] <= 0.9:  # this is not the recall head: the other one is
+        assert_not_solved(view)
+        act_and_check(view, "ProjectionExplorer", lambda: control("head").select_option(str(1 - state["head"])))
+    return lambda: control("parameters").select_option("random")
 
 
 SOLVE = {"QueryExplorer": solve_query_explorer, "HeatmapExplorer": solve_heatmap_explorer,

@@ -208,11 +208,14 @@ const CHALLENGES = {
     const at = (h) => nadarayaWatson(xGrid, xTrain, yTrain, kernel, h).weights;
     return noGap(at(bandwidth)) && !noGap(at(bandwidth / SMALLEST_RATIO));
   },
-  ProjectionExplorer({ embeddings, W_q: Wq, W_k: Wk, W_v: Wv, W_o: Wo, num_heads: numHeads, token, head }) {
-    // the query token's weights in this head equal another token's weights (the same embedding asks the same)
-    const rows = multiHeadAttention(embeddings, embeddings, embeddings, Wq, Wk, Wv, Wo, numHeads).weights[head];
-    const same = rows.filter((row) => row.every((w, j) => Math.abs(w - rows[token][j]) < TIE));
-    return same.length > 1; // the token itself, and another
+  ProjectionExplorer({ matrix, token, trained, parameters, sequence }) {
+    // matrix: this head's weights (n, n), as the view computed them. Toy sentence: the query token's weights equal
+    // another token's. Trained model: with the trained parameters the query (last position) asks for the key of the
+    // row just before it, and this head puts more than GOAL_WEIGHT of the query's weight on that row
+    if (!trained) return matrix.filter((row) => row.every((w, j) => Math.abs(w - matrix[token][j]) < TIE)).length > 1;
+    const last = sequence.length - 1;
+    return parameters === "trained" && last >= 1 && token === last && sequence[last][0] === sequence[last - 1][0] &&
+      matrix[last][last - 1] > GOAL_WEIGHT;
   },
 };
 

@@ -47,7 +47,15 @@ def kernel_regression_explorer(widget):
 
 
 def projection_explorer(widget):
-    """The query token's weights in this head equal another token's weights (the same embedding asks the same)."""
+    """Toy sentence: the query token's weights in this head equal another token's (the same embedding asks the same).
+
+    Trained model: with the trained parameters, the query (the last position) asks for the key of the row just before
+    it, and this head puts more than GOAL_WEIGHT of the query's weight on that row.
+    """
     rows = widget.weights[widget.head]  # (n, n)
-    same = (rows - rows[widget.token]).abs().amax(-1) < TIE  # (n,)
-    return int(same.sum()) > 1  # the token itself, and another
+    if not widget.models:
+        same = (rows - rows[widget.token]).abs().amax(-1) < TIE  # (n,)
+        return int(same.sum()) > 1  # the token itself, and another
+    sequence, last = widget.sequence, len(widget.sequence) - 1
+    return (widget.parameters == "trained" and last >= 1 and widget.token == last
+            and sequence[last][0] == sequence[last - 1][0] and float(rows[last, last - 1]) > GOAL_WEIGHT)

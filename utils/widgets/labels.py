@@ -99,12 +99,39 @@ LABELS = {
         "why_projection": "The two “the” tokens have the same embedding x, so they have the same query x W_q and the "
         "same weights over the keys, in every head. Self-attention on its own does not know where a token stands: a "
         "Transformer adds position information to the embeddings so that the two can differ.",
+        "goal_projection_model": "With the trained parameters, type a sequence whose query (the last position) asks "
+        "for the key of the row just before it, and find a head that puts more than 0.9 of the query's weight there.",
+        "why_projection_model": "Training made one head compare the query's key with every earlier position's key: "
+        "its query x W_q and the matching key x W_k have a large dot product, so after ÷√d_k and the softmax almost "
+        "all the weight lands on that row, wherever it stands. This is the database lookup of the first section, "
+        "learned. With the random parameters the same head spreads its weight.",
         # accessibility: what a screen reader hears ({key} and {weight} are filled in by the view)
         "announce_largest": "{key} now {weight}, the largest",
         "announce_tie": "{key} now {weight} each",
         "bandwidth_disabled": "only the kernel scoring functions use a bandwidth",
         "temperature_disabled": "only the soft lookup uses a temperature",
         "move_query": "the query q: the arrow keys move it",
+        "parameters": "parameters",
+        "trained": "trained",
+        "random": "random (the same model before training)",
+        "sequence_input": "input sequence (positions separated by commas)",
+        "run": "run",
+        "clear": "clear",
+        "add_token": "add a token",
+        "seq_empty": "The sequence is empty: give at least one position.",
+        "seq_unknown": "Unknown token “{token}”: use only the tokens on the buttons.",
+        "seq_too_long": "Too long: {count} positions, but the model has only {max}.",
+        "seq_format": "Position {position} has {got} token(s); each position needs {slots} (separate positions with "
+        "commas).",
+        "seq_kept": "The previous sequence is still shown.",
+        "query_vector": "query q",
+        "weighted_sum": "weighted sum of the values Σ weight · v",
+        "masked": "masked (a later position)",
+        "answer": "the model's answer here",
+        "probability": "probability",
+        "model_note": "Each position's x is its tokens' embeddings plus a position embedding; it gives the query "
+        "x W_q, key x W_k and value x W_v, each head using its own slice. A position sees only itself and earlier "
+        "positions.",
     },
     "ko": {
         # shared
@@ -198,11 +225,37 @@ LABELS = {
         "why_projection": "두 “the” 토큰은 임베딩 x가 같으므로 쿼리 x W_q도 같고, 모든 헤드에서 키들에 대한 가중치도 "
         "같습니다. 셀프 어텐션만으로는 토큰이 어디에 있는지 알 수 없습니다. 트랜스포머는 임베딩에 위치 정보를 더해 "
         "두 토큰이 달라질 수 있게 합니다.",
+        "goal_projection_model": "학습된 매개변수로, 쿼리(마지막 위치)가 바로 앞 행의 키를 묻는 시퀀스를 입력하고, "
+        "쿼리의 가중치를 0.9보다 많이 그 행에 주는 헤드를 찾아보십시오.",
+        "why_projection_model": "학습을 거치면서 한 헤드가 쿼리의 키를 앞쪽 모든 위치의 키와 비교하게 되었습니다. 그 "
+        "헤드의 쿼리 x W_q와 맞는 키 x W_k의 내적이 크므로, √d_k로 나누고 소프트맥스를 거치면 가중치가 그 행이 "
+        "어디에 있든 거의 모두 그 행에 모입니다. 첫 절의 데이터베이스 조회를 학습으로 얻은 것입니다. 무작위 "
+        "매개변수에서는 같은 헤드가 가중치를 고르게 나눕니다.",
         # accessibility: what a screen reader hears ({key} and {weight} are filled in by the view)
         "announce_largest": "가장 큰 가중치는 이제 {key}의 {weight}입니다",
         "announce_tie": "{key}의 가중치가 이제 모두 {weight}입니다",
         "bandwidth_disabled": "대역폭은 커널 어텐션 스코어 함수에서만 씁니다",
         "temperature_disabled": "온도는 소프트 어텐션 조회에서만 씁니다",
         "move_query": "쿼리 q: 화살표 키로 옮길 수 있습니다",
+        "parameters": "매개변수",
+        "trained": "학습된 값",
+        "random": "무작위(학습 전의 같은 모델)",
+        "sequence_input": "입력 시퀀스(위치는 쉼표로 구분)",
+        "run": "실행",
+        "clear": "지우기",
+        "add_token": "토큰 추가",
+        "seq_empty": "시퀀스가 비어 있습니다. 위치를 하나 이상 입력하십시오.",
+        "seq_unknown": "알 수 없는 토큰 “{token}”: 버튼에 있는 토큰만 쓰십시오.",
+        "seq_too_long": "너무 깁니다. 위치가 {count}개인데 모델의 위치는 {max}개뿐입니다.",
+        "seq_format": "{position}번 위치의 토큰이 {got}개입니다. 위치마다 토큰이 {slots}개 필요합니다(위치는 쉼표로 "
+        "구분).",
+        "seq_kept": "이전 시퀀스가 그대로 표시됩니다.",
+        "query_vector": "쿼리 q",
+        "weighted_sum": "값의 가중합 Σ 가중치 · v",
+        "masked": "마스킹됨(뒤쪽 위치)",
+        "answer": "이 위치에서 모델의 답",
+        "probability": "확률",
+        "model_note": "각 위치의 x는 그 위치 토큰들의 임베딩에 위치 임베딩을 더한 것입니다. 여기서 쿼리 x W_q, "
+        "키 x W_k, 값 x W_v를 얻고, 헤드마다 그 일부를 씁니다. 각 위치는 자기 자신과 앞쪽 위치만 봅니다.",
     },
 }
