@@ -32,10 +32,7 @@ CHROMIUM_ARGS = [
 ]  # playwright adds a fresh temporary --user-data-dir itself (and refuses one in args)
 LOCAL_SCHEMES = {"data", "blob", "about", "chrome-error"}  # never leave the machine
 # Third-party console noise that is not an error, as (script file, start of the message). Keep this list short.
-KNOWN_WARNINGS = [
-    # html-manager 1.0.15 compiles the widget-state JSON schema with ajv's default strictTypes="log"
-    ("vendor/html-manager/embed-amd.js", "strict mode: use allowUnionTypes to allow union type keyword"),
-]
+KNOWN_WARNINGS: list[tuple[str, str]] = []
 
 
 def use_this_checkout() -> None:

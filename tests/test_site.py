@@ -2,7 +2,6 @@
 
 import fnmatch
 import hashlib
-import importlib.util
 import json
 import re
 from html.parser import HTMLParser
@@ -29,19 +28,10 @@ HOST_URL = re.compile(r"""\b[a-zA-Z][\w+.-]*://([\w-]+(?:\.[\w-]+)*|\[[0-9a-fA-F
 NAMESPACES = re.compile(r"http://www\.w3\.org/(?:2000/svg|1999/xlink|1999/xhtml|1998/Math/MathML|XML/1998/namespace)")
 LOCAL_HOSTS = {"127.0.0.1"}
 # Third-party files of the theme and the vendored assets name hosts in licence notes, comments, documentation links
-# and unused defaults (html-manager's and MathJax's CDN fallbacks: the pages set data-jupyter-widgets-cdn and
-# mathjax_path to local copies). They are pinned (requirements.txt, assets/vendor/SHA256SUMS), and every page's
-# Chromium test aborts and fails a request to another host. Any other host in them fails the test below.
+# and unused defaults. They are pinned (requirements.txt, assets/vendor/SHA256SUMS), and every page's Chromium test
+# aborts and fails a request to another host. Any other host in them fails the test below.
 THIRD_PARTY_HOSTS = {
-    "_static/vendor/html-manager/embed-amd.js": {
-        "cdn.jsdelivr.net", "evilmartians.com", "fontawesome.com", "fonts.googleapis.com", "github.com",
-        "json-schema.org", "meyerweb.com", "raw.githubusercontent.com", "stackoverflow.com", "tools.ietf.org",
-        "www.w3.org", "www.w3ctech.com", "relative-site"},  # the last: a path resolver's fake base URL
-    "_static/vendor/mathjax/tex-chtml-full.js": {
-        "cdn.jsdelivr.net", "github.com", "www.apache.org", "www.mathjax.org", "www.w3.org"},
-    "_static/vendor/requirejs/require.js": {
-        "connect.microsoft.com", "dev.jquery.com", "github.com", "requirejs.org", "webkit.org", "www.w3.org"},
-    "_static/vendor/anywidget/index.js": {"github.com"},
+    "_static/vendor/mathjax/*": {"github.com", "www.apache.org", "www.w3.org"},
     "_static/mystnb.*.css": {"github.com", "m2.material.io", "nbsphinx.readthedocs.io"},
     "_static/searchtools.js": {"developer.mozilla.org"},
     "_static/sphinx_highlight.js": {"www.w3.org"},
@@ -135,8 +125,9 @@ class LinkTags(HTMLParser):
 
 
 class HostsOutsideLinks(HTMLParser):
-    """Every host named in an html file outside a link: a link (`<a>`: its href, title and text) is followed only
-    if the reader chooses to; anything else (a script, a stylesheet, a config block, text, a comment) is not."""
+    """Every host named in an html file outside a link: a link (`<a>`: its href, title and text; a `<link>` that
+    only points somewhere: its href) is followed only if the reader chooses to; anything else (a script, a
+    stylesheet, a config block, text, a comment) is not."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -148,8 +139,10 @@ class HostsOutsideLinks(HTMLParser):
     def handle_starttag(self, tag, attrs):
         self._in_link += tag == "a"
         self._in_originals = tag == "script" and ("id", ORIGINALS_ID) in attrs
+        # a <link> that only points somewhere (rel canonical, alternate...) is a link too: the browser fetches nothing
+        pointer = tag == "link" and set((dict(attrs).get("rel") or "").lower().split()) <= NAVIGATION_RELS
         for name, value in attrs:
-            if value and not (tag == "a" and name in ("href", "title")):
+            if value and not ((tag == "a" or pointer) and name in ("href", "title")):
                 self._check(f"<{tag} {name}>", value)
 
     def handle_endtag(self, tag):
@@ -196,12 +189,6 @@ def test_vendored_assets_match_their_checksums():
     wrong = [name for name, digest in listed.items()
              if hashlib.sha256((VENDOR / name).read_bytes()).hexdigest() != digest]
     assert not wrong, f"vendored files changed since `make assets`: {wrong}"
-
-
-def test_vendored_anywidget_is_the_installed_one():
-    """The site's anywidget module is the one the pinned anywidget wheel ships (re-run `make assets` after a bump)."""
-    installed = Path(importlib.util.find_spec("anywidget").origin).parent / "nbextension" / "index.js"
-    assert (VENDOR / "anywidget" / "index.js").read_bytes() == installed.read_bytes()
 
 
 PACKAGE_SOURCE = package_source()  # the set-up cell's `%pip install` source, as its code on the page shows it
@@ -351,7 +338,7 @@ def test_page_renders_offline(name, built_site, site_server, page, screenshot):
         assert not untypeset, f"equations MathJax did not typeset: {untypeset}"
         assert page.locator("mjx-merror").count() == 0, "MathJax reported a TeX error"
     if page.locator(VIEW).count():
-        # html-manager puts each stored view in a div.widget-subarea right before its <script>
+        # assets/widgets-offline.js puts each stored view in a div.widget-subarea right before its <script>
         page.wait_for_function(f"""() => [...document.querySelectorAll('{VIEW}')].every(s =>
             s.previousElementSibling?.matches('.widget-subarea') && s.previousElementSibling.firstElementChild)""")
         assert page.locator(".jupyter-widgets-error-widget").count() == 0, "a widget failed to render"
