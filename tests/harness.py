@@ -8,6 +8,7 @@ build, launched with flags that keep it off the network; pages are served on 127
 import base64
 import contextlib
 import functools
+import gzip
 import http.server
 import io
 import math
@@ -18,7 +19,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
 # Largest RMS difference (0-255 per channel, as matplotlib.testing.compare) between a stored and a fresh figure
@@ -132,6 +133,22 @@ def is_external(url):
     """True for a request that would leave this machine (any host but 127.0.0.1)."""
     parts = urlsplit(url)
     return parts.scheme not in LOCAL_SCHEMES and parts.hostname != "127.0.0.1"
+
+
+def local_file(html: Path, url: str) -> Path | None:
+    """The file of the site at `html` that a request for `url` (served from that folder) fetched, or None."""
+    path = Path(html) / unquote(urlsplit(url).path).lstrip("/")
+    return path if path.is_file() else None
+
+
+def gzipped_weight(html: Path, urls) -> int:
+    """Bytes the site's files fetched for `urls` take gzipped (level 6, a static host's usual), each file once;
+    woff2 and images are sent as they are."""
+    total = 0
+    for path in {local_file(html, url) for url in urls} - {None}:
+        data = path.read_bytes()
+        total += len(data) if path.suffix in (".woff2", ".woff", ".png", ".jpg", ".ico") else len(gzip.compress(data))
+    return total
 
 
 def launch_chromium(playwright, **options):

@@ -13,6 +13,7 @@ import yaml
 
 from _ext.qkv_originals import ORIGINALS_ID
 from _ext.qkv_search import KOREAN_SEARCH
+from tests import harness
 from tools.first_cell import package_source
 
 REPO = Path(__file__).resolve().parent.parent
@@ -27,6 +28,7 @@ HOST_URL = re.compile(r"""\b[a-zA-Z][\w+.-]*://([\w-]+(?:\.[\w-]+)*|\[[0-9a-fA-F
 # XML namespace names: identifiers that look like URLs and are never fetched (SVG drawn by the widgets' JavaScript)
 NAMESPACES = re.compile(r"http://www\.w3\.org/(?:2000/svg|1999/xlink|1999/xhtml|1998/Math/MathML|XML/1998/namespace)")
 LOCAL_HOSTS = {"127.0.0.1"}
+FIRST_VISIT_BUDGET = 1024 * 1024  # bytes a page's first visit may fetch, gzipped (issue 12: a class on phones)
 # Third-party files of the theme and the vendored assets name hosts in licence notes, comments, documentation links
 # and unused defaults. They are pinned (requirements.txt, assets/vendor/SHA256SUMS), and every page's Chromium test
 # aborts and fails a request to another host. Any other host in them fails the test below.
@@ -327,8 +329,11 @@ def test_some_page_has_maths(built_site):
 
 @pytest.mark.parametrize("name", PAGES)
 def test_page_renders_offline(name, built_site, site_server, page, screenshot):
-    """The page loads with no console error and no outside request; its maths and widgets render."""
+    """The page loads with no console error and no outside request; its maths and widgets render; its first visit
+    fetches at most FIRST_VISIT_BUDGET gzipped."""
     refs = parse(built_site / f"{name}.html")
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
     page.goto(f"{site_server}{name}.html", wait_until="load")
     if "math" in refs.classes:
         page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
@@ -347,6 +352,8 @@ def test_page_renders_offline(name, built_site, site_server, page, screenshot):
     undrawn = page.eval_on_selector_all(ICONS, """els => els.filter(e => e.getBoundingClientRect().width > 0 &&
         !getComputedStyle(e, '::before').fontFamily.includes('Font Awesome')).map(e => e.className)""")
     assert not undrawn, f"icons without their webfont (the theme's script is removed): {undrawn}"
+    weight = harness.gzipped_weight(built_site, requested)
+    assert weight <= FIRST_VISIT_BUDGET, f"a first visit fetches {weight / 1024:.0f} KiB gzipped (budget 1 MiB)"
     screenshot(page, name.replace("/", "__"))
 
 
