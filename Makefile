@@ -15,12 +15,12 @@ book: $(INSTALLED)  ## build the site into _build/html
 
 test: $(INSTALLED) system-deps $(NODE_MODULES)  ## every test: lint, units, notebooks, parity, build, browser, JupyterLab, Binder
 	$(BIN)/ruff check .
-	node_modules/.bin/eslint utils/widgets assets/widgets-offline.js
+	node_modules/.bin/eslint utils/widgets assets/widgets-offline.js _ext/mathjax_in_slices.js
 	$(BIN)/python -m pytest
 
 quick: $(INSTALLED) $(NODE_MODULES)  ## lint and fast unit tests (under a minute)
 	$(BIN)/ruff check .
-	node_modules/.bin/eslint utils/widgets assets/widgets-offline.js
+	node_modules/.bin/eslint utils/widgets assets/widgets-offline.js _ext/mathjax_in_slices.js
 	$(BIN)/python -m pytest -q -m "not slow" -p no:cacheprovider tests
 
 # JupyterLab refuses root without --allow-root; LAB_ARGS adds options, e.g. LAB_ARGS="--no-browser --port=8890".

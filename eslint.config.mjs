@@ -43,4 +43,10 @@ export default [
     languageOptions: { sourceType: "module", globals: { ...browser, URL: "readonly", Blob: "readonly",
       console: "readonly" } },
   },
+  {
+    // appended to the pages' inline MathJax configuration by _ext/qkv_head.py
+    files: ["_ext/mathjax_in_slices.js"],
+    languageOptions: { sourceType: "script", globals: { ...browser, window: "readonly", performance: "readonly",
+      setTimeout: "readonly" } },
+  },
 ];

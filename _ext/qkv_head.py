@@ -8,6 +8,8 @@
   module scripts (they never block), and data blocks (widget state, JSON).
 - One `<meta name="viewport">` (Sphinx's layout and the theme's both write one).
 - `<meta name="description">`: the page's first paragraph of prose, shortened to DESCRIPTION_LENGTH characters.
+- MathJax typesets a page's equations a few at a time, yielding to the browser between slices
+  (_ext/mathjax_in_slices.js, appended to Sphinx's inline MathJax configuration: no extra request).
 - html_baseurl, the site's address, comes from the repository _config.yml names (repository.url, the project's one
   configured address): `https://github.com/OWNER/NAME` is published at `https://OWNER.github.io/NAME/` (GitHub
   Pages). Sphinx writes it as each page's canonical link; _ext/qkv_i18n.py writes absolute hreflang links with it.
@@ -26,6 +28,8 @@ DESCRIPTION_LENGTH = 155  # what search engines show of a description
 HEAD_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script>\s*", re.S)
 VIEWPORT = re.compile(r'\s*<meta name="viewport"[^>]*>')
 CLASSIC_TYPES = ("", "text/javascript", "application/javascript")
+MATHJAX_SLICES = Path(__file__).with_name("mathjax_in_slices.js")
+MATHJAX_CONFIG = "window.MathJax = "  # how Sphinx's mathjax extension starts its inline configuration
 
 
 def base_url(repository_url: str) -> str:
@@ -64,6 +68,16 @@ def add_description(app: Sphinx, pagename, templatename, context, doctree) -> No
         part for part in (html.unescape(re.sub("<[^>]+>", "", context.get("title") or "")), app.config.project)
         if part)
     context["metatags"] = context.get("metatags", "") + f'\n<meta name="description" content="{html.escape(text)}">'
+
+
+def typeset_in_slices(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """Append MATHJAX_SLICES to the page's inline MathJax configuration (pages with equations only)."""
+    scripts = context.get("script_files")
+    for index, js in enumerate(scripts or []):
+        body = getattr(js, "attributes", {}).get("body") or ""
+        if body.startswith(MATHJAX_CONFIG):
+            attributes = {**js.attributes, "body": f"{body};\n{MATHJAX_SLICES.read_text(encoding='utf-8')}"}
+            scripts[index] = type(js)(js.filename, priority=js.priority, **attributes)
 
 
 def blocks_paint(attributes: str) -> bool:
@@ -110,5 +124,6 @@ def rewrite_pages(app: Sphinx, exception) -> None:
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", set_base_url)
     app.connect("html-page-context", add_description)
+    app.connect("html-page-context", typeset_in_slices, priority=600)  # after sphinx.ext.mathjax has added its own
     app.connect("build-finished", rewrite_pages)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
