@@ -34,7 +34,7 @@ NAME ?=
 notebooks: $(INSTALLED)  ## the one command after editing a notebook, a translation file or utils (widget JS too)
 	$(BIN)/python tools/notebook_twin.py --refresh $(NAME)
 
-bench: book system-deps  ## every benchmark; writes bench/results.md
+bench: book system-deps $(NODE_MODULES)  ## every benchmark (Lighthouse from node_modules); writes bench/results.md
 	$(BIN)/python -m bench
 
 bench-widgets: $(INSTALLED) system-deps  ## widget latency in Chromium on the static page
