@@ -91,8 +91,19 @@ def gzip_serving(folder):
         server.server_close()
 
 
-def lighthouse(url):
-    """One Lighthouse run (mobile preset) of `url`: its JSON report as a dict."""
+def lighthouse(url, attempts=2):
+    """One Lighthouse run (mobile preset) of `url`: its JSON report as a dict. On a loaded machine Chromium can miss
+    Lighthouse's DevTools deadline: the run is tried again, then the error raised."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return _lighthouse_once(url)
+        except RuntimeError:
+            if attempt == attempts:
+                raise
+    return None
+
+
+def _lighthouse_once(url):
     with tempfile.TemporaryDirectory() as profile:
         flags = " ".join([*CHROMIUM_ARGS, f"--user-data-dir={profile}"])
         done = subprocess.run(
