@@ -4,6 +4,7 @@ viewport, absolute hreflang addresses, no source map named but not shipped. The 
 visit is checked where each page is loaded anyway: tests/test_site.py::test_page_renders_offline.
 """
 
+import functools
 import json
 import re
 import subprocess
@@ -146,7 +147,9 @@ def test_redirects_are_only_a_refresh(built_site):
                             (built_site / f"{name}.html").read_text(encoding="utf-8"))
 
 
+@functools.cache
 def head_of(built_site, name):
+    """The parsed head of a built page (parsed once for the three checks below)."""
     parser = Head()
     parser.feed((built_site / f"{name}.html").read_text(encoding="utf-8"))
     return parser
