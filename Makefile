@@ -15,12 +15,12 @@ book: $(INSTALLED)  ## build the site into _build/html
 
 test: $(INSTALLED) system-deps $(NODE_MODULES)  ## every test: lint, units, notebooks, parity, build, browser, JupyterLab, Binder
 	$(BIN)/ruff check .
-	node_modules/.bin/eslint utils/widgets
+	node_modules/.bin/eslint utils/widgets assets/widgets-offline.js _ext/mathjax_in_slices.js
 	$(BIN)/python -m pytest
 
 quick: $(INSTALLED) $(NODE_MODULES)  ## lint and fast unit tests (under a minute)
 	$(BIN)/ruff check .
-	node_modules/.bin/eslint utils/widgets
+	node_modules/.bin/eslint utils/widgets assets/widgets-offline.js _ext/mathjax_in_slices.js
 	$(BIN)/python -m pytest -q -m "not slow" -p no:cacheprovider tests
 
 # JupyterLab refuses root without --allow-root; LAB_ARGS adds options, e.g. LAB_ARGS="--no-browser --port=8890".
@@ -34,7 +34,7 @@ NAME ?=
 notebooks: $(INSTALLED)  ## the one command after editing a notebook, a translation file or utils (widget JS too)
 	$(BIN)/python tools/notebook_twin.py --refresh $(NAME)
 
-bench: book system-deps  ## every benchmark; writes bench/results.md
+bench: book system-deps $(NODE_MODULES)  ## every benchmark (Lighthouse from node_modules); writes bench/results.md
 	$(BIN)/python -m bench
 
 bench-widgets: $(INSTALLED) system-deps  ## widget latency in Chromium on the static page

@@ -1,4 +1,5 @@
-// ESLint for the widget JavaScript (utils/widgets/*.js), run by `make quick` and `make test` (pinned in package.json).
+// ESLint for the widget JavaScript (utils/widgets/*.js) and the site's widget loader (assets/widgets-offline.js),
+// run by `make quick` and `make test` (pinned in package.json).
 // utils/widgets/_base.py concatenates attention_math.js, ui.js and one widget's file into one ES module, so each
 // widget file may use the top-level names of the two shared files; those are read from the files themselves.
 import { readFileSync } from "node:fs";
@@ -35,5 +36,17 @@ export default [
     files: ["utils/widgets/*.js"],
     ignores: SHARED,
     languageOptions: { sourceType: "module", globals: { ...browser, ...shared } },
+  },
+  {
+    // the static site's widget loader: an ES module in the browser (and in Node for its tests)
+    files: ["assets/widgets-offline.js"],
+    languageOptions: { sourceType: "module", globals: { ...browser, URL: "readonly", Blob: "readonly",
+      console: "readonly" } },
+  },
+  {
+    // appended to the pages' inline MathJax configuration by _ext/qkv_head.py
+    files: ["_ext/mathjax_in_slices.js"],
+    languageOptions: { sourceType: "script", globals: { ...browser, window: "readonly", performance: "readonly",
+      setTimeout: "readonly" } },
   },
 ];

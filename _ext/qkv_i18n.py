@@ -2,7 +2,8 @@
 
 - Pages under `chapters/ko/` and `notebooks/ko/` declare `<html lang="ko">`, every other page `lang="en"`.
 - A page whose twin in the other language was built gets a "한국어로 읽기" / "Read in English" link at the top of
-  its body (with `lang` and `hreflang`) and a `<link rel="alternate" hreflang>` in its head; the landing page links
+  its body (with `lang` and `hreflang`) and a `<link rel="alternate" hreflang>` in its head (an absolute address under
+  the site's html_baseurl, which _ext/qkv_head.py sets); the landing page links
   to both editions. The notebooks themselves carry no language links, so both editions keep the same cells.
 - Every page ends with the licence and the credit to *Dive into Deep Learning*, in the page's language.
 - ```{qkv-glossary}``` with `:lang: en|ko` renders `chapters/glossary.yml`, the one source of the chosen terms;
@@ -331,6 +332,13 @@ def _link(app, pagename, target, lang):
     return f'<a href="{href}" hreflang="{lang}" lang="{lang}">{LINK_LABEL[lang]}</a>'
 
 
+def absolute_uri(app, pagename, target):
+    """The address of page `target` under the site's html_baseurl (_ext/qkv_head.py), else relative to pagename."""
+    base = app.config.html_baseurl
+    return base.rstrip("/") + "/" + app.builder.get_target_uri(target) if base else app.builder.get_relative_uri(
+        pagename, target)
+
+
 def on_html_page_context(app, pagename, templatename, context, doctree):
     """Set the page's language and, when the twin page exists, link to it at the top of the body and in the head."""
     lang = page_language(pagename)
@@ -352,7 +360,7 @@ def on_html_page_context(app, pagename, templatename, context, doctree):
         f'style="text-align: right; font-size: 0.9em;">{links}</nav>\n' + context["body"]
     )
     context["metatags"] = context.get("metatags", "") + "".join(
-        f'\n<link rel="alternate" hreflang="{code}" href="{html.escape(app.builder.get_relative_uri(pagename, doc))}">'
+        f'\n<link rel="alternate" hreflang="{code}" href="{html.escape(absolute_uri(app, pagename, doc))}">'
         for code, doc in targets.items()
     )
 

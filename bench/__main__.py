@@ -14,6 +14,7 @@ BENCHMARKS = {
     "notebooks": "executing every notebook vs starting a kernel and importing torch (bench/notebooks.py)",
     "widgets": "widget latency in Chromium on the static page (bench/widgets.py)",
     "pages": "page weight of every built page and the site's size (bench/pages.py)",
+    "speed": "Lighthouse (mobile) and the first widget drawn, every chapter page, served gzipped (bench/speed.py)",
     "attention": "utils.attention_pool vs torch's scaled_dot_product_attention (bench/attention.py)",
     "training": "training the tiny attention model vs starting a kernel and importing torch (bench/training.py)",
     "environment": ".venv size and `make book` in a fresh clone (bench/environment.py)",

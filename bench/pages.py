@@ -1,13 +1,10 @@
 """Page weight: each built page's HTML plus everything it loads in Chromium, and the size of the whole site."""
 
-from urllib.parse import unquote, urlsplit
-
-from tests.harness import built_html, chromium, serving
+from tests.harness import built_html, chromium, local_file, serving
 
 from .timing import table
 
-SHARED = ("_static/vendor/mathjax/", "_static/vendor/html-manager/", "_static/vendor/requirejs/",
-          "_static/vendor/anywidget/")  # MathJax and the widget manager: loaded once, cached for every page
+SHARED = ("_static/vendor/mathjax/", "_static/widgets-offline.js")  # MathJax, the widget loader: cached once
 THEME = ("_static/", "searchindex.js")  # the theme's scripts, styles and fonts, and the search index: every page
 TARGET_MB = 1.5
 MB = 1024 * 1024
@@ -20,8 +17,8 @@ def _weights(page, base, html, path):
     page.goto(base + path, wait_until="networkidle")
     total = unshared = own = 0
     for url in urls:
-        local = html / unquote(urlsplit(url).path).lstrip("/")
-        if local.is_file():
+        local = local_file(html, url)
+        if local:
             size, relative = local.stat().st_size, str(local.relative_to(html))
             total += size
             unshared += 0 if relative.startswith(SHARED) else size

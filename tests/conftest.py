@@ -17,10 +17,12 @@ Every test that uses `built_site`, `site_server`, `browser` or `page` is marked 
   have answered no request with an error (a 404), even one the browser made by itself (checked at session end).
 - `screenshot(page, name)` -> Path: saves a full-page `<build dir>/screenshots/<name>.png`; <build dir> is the
   `_build` folder that holds `built_site`.
+- `node` (session) -> path of the node executable: skipped when missing, except under CI=true (a failure).
 - Every kernel started by the tests imports this checkout's `utils` (PYTHONPATH, set below).
 """
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -119,3 +121,14 @@ def screenshot(built_site):
     """screenshot(page, name) saves a full-page PNG under <build dir>/screenshots/ and returns its path."""
 
     return lambda pg, name: harness.screenshot(pg, name, built_site)
+
+
+@pytest.fixture(scope="session")
+def node():
+    """Path of the node executable (skip without it, fail under CI=true)."""
+    path = shutil.which("node")
+    if path is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("node is missing (CI=true: the JavaScript tests must run)", pytrace=False)
+        pytest.skip("node is not installed")
+    return path

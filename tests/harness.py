@@ -8,6 +8,7 @@ build, launched with flags that keep it off the network; pages are served on 127
 import base64
 import contextlib
 import functools
+import gzip
 import http.server
 import io
 import math
@@ -18,7 +19,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 REPO = Path(__file__).resolve().parents[1]
 # Largest RMS difference (0-255 per channel, as matplotlib.testing.compare) between a stored and a fresh figure
@@ -32,10 +33,7 @@ CHROMIUM_ARGS = [
 ]  # playwright adds a fresh temporary --user-data-dir itself (and refuses one in args)
 LOCAL_SCHEMES = {"data", "blob", "about", "chrome-error"}  # never leave the machine
 # Third-party console noise that is not an error, as (script file, start of the message). Keep this list short.
-KNOWN_WARNINGS = [
-    # html-manager 1.0.15 compiles the widget-state JSON schema with ajv's default strictTypes="log"
-    ("vendor/html-manager/embed-amd.js", "strict mode: use allowUnionTypes to allow union type keyword"),
-]
+KNOWN_WARNINGS: list[tuple[str, str]] = []
 
 
 def use_this_checkout() -> None:
@@ -135,6 +133,22 @@ def is_external(url):
     """True for a request that would leave this machine (any host but 127.0.0.1)."""
     parts = urlsplit(url)
     return parts.scheme not in LOCAL_SCHEMES and parts.hostname != "127.0.0.1"
+
+
+def local_file(html: Path, url: str) -> Path | None:
+    """The file of the site at `html` that a request for `url` (served from that folder) fetched, or None."""
+    path = Path(html) / unquote(urlsplit(url).path).lstrip("/")
+    return path if path.is_file() else None
+
+
+def gzipped_weight(html: Path, urls) -> int:
+    """Bytes the site's files fetched for `urls` take gzipped (level 6, a static host's usual), each file once;
+    woff2 and images are sent as they are."""
+    total = 0
+    for path in {local_file(html, url) for url in urls} - {None}:
+        data = path.read_bytes()
+        total += len(data) if path.suffix in (".woff2", ".woff", ".png", ".jpg", ".ico") else len(gzip.compress(data))
+    return total
 
 
 def launch_chromium(playwright, **options):

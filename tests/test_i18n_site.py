@@ -11,9 +11,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import yaml
 from bs4 import BeautifulSoup
 
+from _ext.qkv_head import base_url
 from tests.harness import screenshot_dir
+
+REPO = Path(__file__).resolve().parents[1]
+SITE_ADDRESS = base_url(yaml.safe_load((REPO / "_config.yml").read_text(encoding="utf-8"))["repository"]["url"])
 
 EDITIONS = [f"{top}/{lang}" for top in ("chapters", "notebooks") for lang in ("en", "ko")]
 
@@ -53,7 +58,9 @@ def edition_pages(site):
 
 
 def target(site, page, href):
-    """The file a relative link on `page` points to."""
+    """The file a link on `page` points to: relative, or absolute under the site's address (hreflang links)."""
+    if SITE_ADDRESS and href.startswith(SITE_ADDRESS):
+        return site.joinpath(urlsplit(href.removeprefix(SITE_ADDRESS)).path).resolve()
     return (site / page).parent.joinpath(urlsplit(href).path).resolve()
 
 

@@ -2,7 +2,6 @@
 
 import fnmatch
 import hashlib
-import importlib.util
 import json
 import re
 from html.parser import HTMLParser
@@ -14,6 +13,7 @@ import yaml
 
 from _ext.qkv_originals import ORIGINALS_ID
 from _ext.qkv_search import KOREAN_SEARCH
+from tests import harness
 from tools.first_cell import package_source
 
 REPO = Path(__file__).resolve().parent.parent
@@ -28,20 +28,12 @@ HOST_URL = re.compile(r"""\b[a-zA-Z][\w+.-]*://([\w-]+(?:\.[\w-]+)*|\[[0-9a-fA-F
 # XML namespace names: identifiers that look like URLs and are never fetched (SVG drawn by the widgets' JavaScript)
 NAMESPACES = re.compile(r"http://www\.w3\.org/(?:2000/svg|1999/xlink|1999/xhtml|1998/Math/MathML|XML/1998/namespace)")
 LOCAL_HOSTS = {"127.0.0.1"}
+FIRST_VISIT_BUDGET = 1024 * 1024  # bytes a page's first visit may fetch, gzipped (issue 12: a class on phones)
 # Third-party files of the theme and the vendored assets name hosts in licence notes, comments, documentation links
-# and unused defaults (html-manager's and MathJax's CDN fallbacks: the pages set data-jupyter-widgets-cdn and
-# mathjax_path to local copies). They are pinned (requirements.txt, assets/vendor/SHA256SUMS), and every page's
-# Chromium test aborts and fails a request to another host. Any other host in them fails the test below.
+# and unused defaults. They are pinned (requirements.txt, assets/vendor/SHA256SUMS), and every page's Chromium test
+# aborts and fails a request to another host. Any other host in them fails the test below.
 THIRD_PARTY_HOSTS = {
-    "_static/vendor/html-manager/embed-amd.js": {
-        "cdn.jsdelivr.net", "evilmartians.com", "fontawesome.com", "fonts.googleapis.com", "github.com",
-        "json-schema.org", "meyerweb.com", "raw.githubusercontent.com", "stackoverflow.com", "tools.ietf.org",
-        "www.w3.org", "www.w3ctech.com", "relative-site"},  # the last: a path resolver's fake base URL
-    "_static/vendor/mathjax/tex-chtml-full.js": {
-        "cdn.jsdelivr.net", "github.com", "www.apache.org", "www.mathjax.org", "www.w3.org"},
-    "_static/vendor/requirejs/require.js": {
-        "connect.microsoft.com", "dev.jquery.com", "github.com", "requirejs.org", "webkit.org", "www.w3.org"},
-    "_static/vendor/anywidget/index.js": {"github.com"},
+    "_static/vendor/mathjax/*": {"github.com", "www.apache.org", "www.w3.org"},
     "_static/mystnb.*.css": {"github.com", "m2.material.io", "nbsphinx.readthedocs.io"},
     "_static/searchtools.js": {"developer.mozilla.org"},
     "_static/sphinx_highlight.js": {"www.w3.org"},
@@ -135,8 +127,9 @@ class LinkTags(HTMLParser):
 
 
 class HostsOutsideLinks(HTMLParser):
-    """Every host named in an html file outside a link: a link (`<a>`: its href, title and text) is followed only
-    if the reader chooses to; anything else (a script, a stylesheet, a config block, text, a comment) is not."""
+    """Every host named in an html file outside a link: a link (`<a>`: its href, title and text; a `<link>` that
+    only points somewhere: its href) is followed only if the reader chooses to; anything else (a script, a
+    stylesheet, a config block, text, a comment) is not."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -148,8 +141,10 @@ class HostsOutsideLinks(HTMLParser):
     def handle_starttag(self, tag, attrs):
         self._in_link += tag == "a"
         self._in_originals = tag == "script" and ("id", ORIGINALS_ID) in attrs
+        # a <link> that only points somewhere (rel canonical, alternate...) is a link too: the browser fetches nothing
+        pointer = tag == "link" and set((dict(attrs).get("rel") or "").lower().split()) <= NAVIGATION_RELS
         for name, value in attrs:
-            if value and not (tag == "a" and name in ("href", "title")):
+            if value and not ((tag == "a" or pointer) and name in ("href", "title")):
                 self._check(f"<{tag} {name}>", value)
 
     def handle_endtag(self, tag):
@@ -196,12 +191,6 @@ def test_vendored_assets_match_their_checksums():
     wrong = [name for name, digest in listed.items()
              if hashlib.sha256((VENDOR / name).read_bytes()).hexdigest() != digest]
     assert not wrong, f"vendored files changed since `make assets`: {wrong}"
-
-
-def test_vendored_anywidget_is_the_installed_one():
-    """The site's anywidget module is the one the pinned anywidget wheel ships (re-run `make assets` after a bump)."""
-    installed = Path(importlib.util.find_spec("anywidget").origin).parent / "nbextension" / "index.js"
-    assert (VENDOR / "anywidget" / "index.js").read_bytes() == installed.read_bytes()
 
 
 PACKAGE_SOURCE = package_source()  # the set-up cell's `%pip install` source, as its code on the page shows it
@@ -340,8 +329,11 @@ def test_some_page_has_maths(built_site):
 
 @pytest.mark.parametrize("name", PAGES)
 def test_page_renders_offline(name, built_site, site_server, page, screenshot):
-    """The page loads with no console error and no outside request; its maths and widgets render."""
+    """The page loads with no console error and no outside request; its maths and widgets render; its first visit
+    fetches at most FIRST_VISIT_BUDGET gzipped."""
     refs = parse(built_site / f"{name}.html")
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
     page.goto(f"{site_server}{name}.html", wait_until="load")
     if "math" in refs.classes:
         page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
@@ -351,7 +343,7 @@ def test_page_renders_offline(name, built_site, site_server, page, screenshot):
         assert not untypeset, f"equations MathJax did not typeset: {untypeset}"
         assert page.locator("mjx-merror").count() == 0, "MathJax reported a TeX error"
     if page.locator(VIEW).count():
-        # html-manager puts each stored view in a div.widget-subarea right before its <script>
+        # assets/widgets-offline.js puts each stored view in a div.widget-subarea right before its <script>
         page.wait_for_function(f"""() => [...document.querySelectorAll('{VIEW}')].every(s =>
             s.previousElementSibling?.matches('.widget-subarea') && s.previousElementSibling.firstElementChild)""")
         assert page.locator(".jupyter-widgets-error-widget").count() == 0, "a widget failed to render"
@@ -360,6 +352,8 @@ def test_page_renders_offline(name, built_site, site_server, page, screenshot):
     undrawn = page.eval_on_selector_all(ICONS, """els => els.filter(e => e.getBoundingClientRect().width > 0 &&
         !getComputedStyle(e, '::before').fontFamily.includes('Font Awesome')).map(e => e.className)""")
     assert not undrawn, f"icons without their webfont (the theme's script is removed): {undrawn}"
+    weight = harness.gzipped_weight(built_site, requested)
+    assert weight <= FIRST_VISIT_BUDGET, f"a first visit fetches {weight / 1024:.0f} KiB gzipped (budget 1 MiB)"
     screenshot(page, name.replace("/", "__"))
 
 

@@ -6,9 +6,7 @@ and comes back as null. Needs `node`: skipped when it is missing, except under C
 
 import json
 import math
-import os
 import random
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -38,17 +36,6 @@ const revive = (key, value) => (value !== null && typeof value === "object" && v
 const calls = JSON.parse(require("fs").readFileSync(0, "utf8"), revive);
 process.stdout.write(JSON.stringify(calls.map(([name, args]) => maths[name](...args))));
 """
-
-
-@pytest.fixture(scope="module")
-def node():
-    """Path of the node executable (skip without it, fail under CI=true)."""
-    path = shutil.which("node")
-    if path is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("node is missing (CI=true: the JavaScript maths must be tested)", pytrace=False)
-        pytest.skip("node is not installed")
-    return path
 
 
 def encode(x):

@@ -1,14 +1,13 @@
-"""Vendor the browser assets the static site serves itself (`make assets`): pinned npm packages + anywidget's module.
+"""Vendor the browser assets the static site serves itself (`make assets`): pinned npm packages (MathJax).
 
 Writes assets/vendor/<name>/... (only the files a page loads, plus each package's licence), assets/vendor/README.md
-and assets/vendor/SHA256SUMS (`cd assets/vendor && sha256sum -c SHA256SUMS`). Needs `npm` and the project's venv.
+and assets/vendor/SHA256SUMS (`cd assets/vendor && sha256sum -c SHA256SUMS`). Needs `npm`.
+The widgets need no vendored asset: assets/widgets-offline.js draws them from the page's stored state.
 """
 
 import base64
 import fnmatch
 import hashlib
-import importlib.metadata
-import importlib.util
 import io
 import json
 import shutil
@@ -20,47 +19,26 @@ from pathlib import Path
 
 VENDOR = Path(__file__).resolve().parent.parent / "assets" / "vendor"
 
-MIT_TEXT = """\
-Permission is hereby granted, free of charge, to any person obtaining a copy of this software and associated
-documentation files (the "Software"), to deal in the Software without restriction, including without limitation the
-rights to use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies of the Software, and to permit
-persons to whom the Software is furnished to do so, subject to the following conditions:
-
-The above copyright notice and this permission notice shall be included in all copies or substantial portions of the
-Software.
-
-THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING BUT NOT LIMITED TO THE
-WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR
-COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR
-OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
-"""
-
 # npm spec -> (folder under vendor/, tarball integrity, {path or *-pattern in the package: path under the folder,
 # a folder ending in / for a pattern}). Bump a version here, then run `make assets`.
 NPM = {
-    "requirejs@2.3.8": (
-        "requirejs",
-        "sha512-7/cTSLOdYkNBNJcDMWf+luFvMriVm7eYxp4BcFCsAX0wF421Vyce5SXP17c+Jd5otXKGNehIonFlyQXSowL6Mw==",
-        {"require.js": "require.js"},
-    ),
-    "@jupyter-widgets/html-manager@1.0.15": (
-        "html-manager",
-        "sha512-5thBIV6ymNgmPVOHvzx+gGy8ZSKmSazhtGw4/c4xJDVzRhG9PTeQsRjF3FUTopvFi//SABeNz1yp47bCrJ3CQA==",
-        # embed-amd.js defines @jupyter-widgets/{base,controls,html-manager}; the woff2 files are Font Awesome
-        # (widget icons), which its CSS loads from the folder require.js maps its modules to (widgets-offline.js).
-        # Only woff2: the @font-face rules list it first, and every current browser takes it.
-        {"dist/embed-amd.js": "embed-amd.js", "dist/embed.js.LICENSE.txt": "THIRD-PARTY-NOTICES.txt",
-         "dist/*.woff2": ""},
-    ),
     "mathjax@3.2.2": (
         "mathjax",
         "sha512-Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/FEsPsjKPZGJvtRZM1vO+geW0OhGw==",
-        # one combined component with every TeX extension (nothing autoloads) + the CommonHTML fonts it finds
-        # at [mathjax]/output/chtml/fonts/woff-v2, [mathjax] being this script's folder.
+        # MathJax's loader (startup.js) and the components it loads from [mathjax], this script's folder: TeX input
+        # (base, ams, newcommand...; other packages autoload from [tex]/extensions when a page uses one), CommonHTML
+        # output with its fonts, and assistive MathML for screen readers. Half the bytes of the combined
+        # tex-chtml-full.js: no menu, no extension a page does not use (_config.yml's mathjax3_config loads them).
         {
             "LICENSE": "LICENSE",
-            "es5/tex-chtml-full.js": "tex-chtml-full.js",
+            "es5/startup.js": "startup.js",
+            "es5/core.js": "core.js",
+            "es5/input/tex.js": "input/tex.js",
+            "es5/input/tex/extensions/*.js": "input/tex/extensions/",
+            "es5/output/chtml.js": "output/chtml.js",
+            "es5/output/chtml/fonts/tex.js": "output/chtml/fonts/tex.js",
             "es5/output/chtml/fonts/woff-v2/*.woff": "output/chtml/fonts/woff-v2/",
+            "es5/a11y/assistive-mml.js": "a11y/assistive-mml.js",
         },
     ),
 }
@@ -96,14 +74,6 @@ def extract(tar: tarfile.TarFile, files: dict[str, str], dest: Path) -> None:
             (dest / rel).write_bytes(tar.extractfile(members[name]).read())
 
 
-def wheel_licence(dist: str) -> Path:
-    """The LICENSE file of an installed (pinned) wheel."""
-    found = [f for f in importlib.metadata.distribution(dist).files if f.name == "LICENSE" and ".dist-info" in str(f)]
-    if not found:
-        sys.exit(f"{dist}: no LICENSE in the installed wheel")
-    return Path(found[0].locate())
-
-
 def main() -> None:
     """Rebuild assets/vendor from scratch and write its README.md and SHA256SUMS."""
     if not shutil.which("npm"):
@@ -115,19 +85,6 @@ def main() -> None:
             tar = npm_pack(spec, integrity, Path(tmp))
             extract(tar, files, VENDOR / folder)
             rows.append((folder, spec, json.load(tar.extractfile("package/package.json"))["license"], "npm registry"))
-    # requirejs ships no licence file: its header names the MIT licence.
-    header = (VENDOR / "requirejs" / "require.js").read_text().splitlines()[1].strip(" *")
-    (VENDOR / "requirejs" / "LICENSE").write_text(f"{header}\n\nMIT License\n\n{MIT_TEXT}")
-    # html-manager ships no licence file: it is part of the ipywidgets repository, whose wheel carries the licence.
-    shutil.copy(wheel_licence("ipywidgets"), VENDOR / "html-manager" / "LICENSE")
-    version = importlib.metadata.version("anywidget")
-    (VENDOR / "anywidget").mkdir()
-    shutil.copy(Path(importlib.util.find_spec("anywidget").origin).parent / "nbextension" / "index.js",
-                VENDOR / "anywidget" / "index.js")
-    shutil.copy(wheel_licence("anywidget"), VENDOR / "anywidget" / "LICENSE")
-    licence = importlib.metadata.metadata("anywidget")["License-Expression"]
-    rows.append(("anywidget", f"anywidget@{version}", licence, "the installed wheel's anywidget/nbextension/index.js"))
-
     table = "\n".join(f"| `{folder}/` | `{spec}` | {licence} | {source} |" for folder, spec, licence, source in rows)
     (VENDOR / "README.md").write_text(
         "# Vendored browser assets (generated by tools/vendor_assets.py: do not edit)\n\n"

@@ -1,0 +1,129 @@
+"""What each page's head holds: nothing that delays the first paint, a description, and the site's absolute address.
+
+- Scripts: Sphinx and the extensions write their scripts as plain `<script>`s in the head, where each one stops the
+  page from painting until it has loaded and run. After the build, every classic script of a head that is neither
+  deferred nor async is moved, in the same order, to the end of the body: it runs at the same point relative to the
+  others, before DOMContentLoaded as before, but the page paints first. Scripts that stay: the theme's colour-mode
+  script (`data-cfasync="false"`: the first paint needs the reader's light or dark mode), `defer`, `async` and
+  module scripts (they never block), and data blocks (widget state, JSON).
+- One `<meta name="viewport">` (Sphinx's layout and the theme's both write one).
+- `<meta name="description">`: the page's first paragraph of prose, shortened to DESCRIPTION_LENGTH characters.
+- MathJax typesets a page's equations a few at a time, yielding to the browser between slices
+  (_ext/mathjax_in_slices.js, appended to Sphinx's inline MathJax configuration: no extra request).
+- html_baseurl, the site's address, comes from the repository _config.yml names (repository.url, the project's one
+  configured address): `https://github.com/OWNER/NAME` is published at `https://OWNER.github.io/NAME/` (GitHub
+  Pages). Sphinx writes it as each page's canonical link; _ext/qkv_i18n.py writes absolute hreflang links with it.
+  `html: baseurl:` in _config.yml overrides it.
+"""
+
+import html
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from docutils import nodes
+from sphinx.application import Sphinx
+
+DESCRIPTION_LENGTH = 155  # what search engines show of a description
+HEAD_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script>\s*", re.S)
+VIEWPORT = re.compile(r'\s*<meta name="viewport"[^>]*>')
+CLASSIC_TYPES = ("", "text/javascript", "application/javascript")
+MATHJAX_SLICES = Path(__file__).with_name("mathjax_in_slices.js")
+MATHJAX_CONFIG = "window.MathJax = "  # how Sphinx's mathjax extension starts its inline configuration
+
+
+def base_url(repository_url: str) -> str:
+    """'https://github.com/OWNER/NAME' -> 'https://OWNER.github.io/NAME/' (GitHub Pages), else ''."""
+    parts = urlsplit(repository_url or "")
+    path = parts.path.strip("/").removesuffix(".git").split("/")
+    if parts.hostname != "github.com" or len(path) != 2 or not all(path):
+        return ""
+    return f"https://{path[0].lower()}.github.io/{path[1]}/"
+
+
+def set_base_url(app: Sphinx, config) -> None:
+    """html_baseurl from the repository's address, unless _config.yml sets `html: baseurl`."""
+    if not config.html_baseurl:
+        config.html_baseurl = base_url((config.html_theme_options or {}).get("repository_url", ""))
+
+
+def description(doctree) -> str:
+    """The first paragraph of prose of a page (not in an admonition, a table or a cell's output), shortened."""
+    if doctree is None:
+        return ""
+    for paragraph in doctree.findall(nodes.paragraph):
+        if not isinstance(paragraph.parent, nodes.section):
+            continue
+        text = " ".join(paragraph.astext().split())
+        if len(text) >= 40:
+            if len(text) > DESCRIPTION_LENGTH:
+                text = text[:DESCRIPTION_LENGTH - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+            return text
+    return ""
+
+
+def add_description(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """A `<meta name="description">` from the page's first paragraph, else from its title and the book's."""
+    text = description(doctree) or " · ".join(
+        part for part in (html.unescape(re.sub("<[^>]+>", "", context.get("title") or "")), app.config.project)
+        if part)
+    context["metatags"] = context.get("metatags", "") + f'\n<meta name="description" content="{html.escape(text)}">'
+
+
+def typeset_in_slices(app: Sphinx, pagename, templatename, context, doctree) -> None:
+    """Append MATHJAX_SLICES to the page's inline MathJax configuration (pages with equations only)."""
+    scripts = context.get("script_files")
+    for index, js in enumerate(scripts or []):
+        body = getattr(js, "attributes", {}).get("body") or ""
+        if body.startswith(MATHJAX_CONFIG):
+            attributes = {**js.attributes, "body": f"{body};\n{MATHJAX_SLICES.read_text(encoding='utf-8')}"}
+            scripts[index] = type(js)(js.filename, priority=js.priority, **attributes)
+
+
+def blocks_paint(attributes: str) -> bool:
+    """True for a head script that stops the first paint: classic, neither defer nor async, not the mode script."""
+    kind = re.search(r'\btype="([^"]*)"', attributes)
+    if kind and kind[1] not in CLASSIC_TYPES:
+        return False  # a module (deferred) or a data block
+    return not re.search(r"\b(defer|async)\b", attributes) and 'data-cfasync="false"' not in attributes
+
+
+def lighter_head(page: str) -> str:
+    """The page with its head's paint-blocking scripts moved to the end of its body, and one viewport meta."""
+    end = page.find("</head>")
+    if end < 0 or "</body>" not in page:
+        return page
+    head, rest = page[:end], page[end:]
+    moved = []
+
+    def move(match):
+        if not blocks_paint(match[1]):
+            return match[0]
+        moved.append(match[0].strip())
+        return ""
+
+    head = HEAD_SCRIPT.sub(move, head)
+    first = VIEWPORT.search(head)
+    if first:
+        head = head[:first.end()] + VIEWPORT.sub("", head[first.end():])
+    before, _, after = rest.rpartition("</body>")
+    return head + before + "\n".join(moved) + "\n</body>" + after
+
+
+def rewrite_pages(app: Sphinx, exception) -> None:
+    """Apply `lighter_head` to every page the build wrote."""
+    if exception is not None or app.builder.format != "html":
+        return
+    for path in Path(app.outdir).rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        lighter = lighter_head(text)
+        if lighter != text:
+            path.write_text(lighter, encoding="utf-8")
+
+
+def setup(app: Sphinx) -> dict:
+    app.connect("config-inited", set_base_url)
+    app.connect("html-page-context", add_description)
+    app.connect("html-page-context", typeset_in_slices, priority=600)  # after sphinx.ext.mathjax has added its own
+    app.connect("build-finished", rewrite_pages)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
