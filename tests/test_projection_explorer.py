@@ -6,9 +6,7 @@ Needs `node` for the JavaScript tests: skipped when it is missing, except under 
 
 import json
 import math
-import os
 import re
-import shutil
 import subprocess
 
 import pytest
@@ -44,16 +42,6 @@ def recall():
     task = utils.RecallTask()
     model, _ = utils.train(task)
     return task, model, utils.TinyTransformer(len(task.vocab), task.max_len, seed=0)
-
-
-@pytest.fixture(scope="module")
-def node():
-    path = shutil.which("node")
-    if path is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("node is missing (CI=true: the JavaScript maths must be tested)", pytrace=False)
-        pytest.skip("node is not installed")
-    return path
 
 
 def run_js(node, tmp_path, calls, states=None):
