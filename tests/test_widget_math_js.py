@@ -17,7 +17,7 @@ import utils
 from tests.harness import from_json as decode
 from utils import attention, database, plotting
 from utils.attention import pool_weights
-from utils.tiny_transformer import RecallTask, train
+from utils.tiny_transformer import PreviousTokenTask, RecallTask, train
 from utils.widgets import (
     DatabaseExplorer,
     HeatmapExplorer,
@@ -354,6 +354,13 @@ def random_challenge_widgets():
         yield ProjectionExplorer(model=model, task=task, sequence=sequence, head=rng.randrange(2),
                                  parameters=rng.choice(["trained", "trained", "random"]),
                                  token=len(rows) if rng.random() < 0.8 else rng.randrange(len(sequence)))
+    task = PreviousTokenTask()  # a head that looks at the position before whatever the tokens: only the key clause
+    model, _ = train(task, steps=120)  # decides
+    for _ in range(20):
+        sequence = [[rng.choice(task.vocab)] for _ in range(rng.randint(2, task.max_len))]
+        if rng.random() < 0.5:
+            sequence[-1] = sequence[-2]
+        yield ProjectionExplorer(model=model, task=task, sequence=sequence, head=rng.randrange(2))
 
 
 def test_challenge_conditions_match_python(node):
