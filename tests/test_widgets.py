@@ -277,9 +277,10 @@ def test_labels_complete_in_both_languages():
     dynamic = {f"mode_{m}" for m in POOL_MODES} | {f"button_{m}" for m in POOL_MODES if m != "softmax"}
     dynamic |= {"query_x", "query_y"}
     dynamic |= set(utils.attention.SCORINGS) | set(database.MODES)
-    boxes = {key for f in JS_FILES.values() for key in re.findall(r'\bchallengeBox\(model, "([a-z_]+)"\)',
-                                                                   (WIDGET_DIR / f).read_text(encoding="utf-8"))}
-    assert len(boxes) == len(JS_FILES)  # one challenge in every widget
+    calls = {f: re.findall(r'\bchallengeBox\(model, ([^)]*)\)', (WIDGET_DIR / f).read_text(encoding="utf-8"))
+             for f in JS_FILES.values()}
+    assert all(calls.values()), calls  # a challenge in every widget (ProjectionExplorer: one per mode)
+    boxes = {key for found in calls.values() for call in found for key in re.findall(r'"([a-z_]+)"', call)}
     dynamic |= {f"{part}_{key}" for key in boxes for part in ("goal", "why")}  # challengeBox's goal_<key>, why_<key>
     assert len(used) > 30
     assert used | dynamic <= LABELS["en"].keys(), sorted((used | dynamic) - LABELS["en"].keys())
