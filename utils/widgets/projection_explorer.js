@@ -149,8 +149,7 @@ function breakdownTable(t, names) {
   const caption = html("p", { class: "qkv-title", "data-testid": "caption" });
   const query = html("p", { class: "qkv-note", "data-testid": "query-vector" });
   const sum = html("p", { class: "qkv-note", "data-testid": "head-output" });
-  const style = "font-family: monospace; font-size: 0.75em; max-width: 18em";
-  const vec = () => html("td", { class: "qkv-vec", style });
+  const vec = () => html("td", { class: "qkv-vec" });
   const rows = names.map((name) => {
     const bar = weightBar();
     const cells = [vec(), html("td", { class: "qkv-num" }), html("td", { class: "qkv-num" }),
