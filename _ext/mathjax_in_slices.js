@@ -17,5 +17,16 @@ window.MathJax.startup = {
       }
     }
     await mathjax.typesetPromise(); // maths outside a .math element ($...$ in other text), if any
+    focusWideEquations();
+    window.addEventListener("resize", focusWideEquations);
   },
 };
+
+function focusWideEquations() {
+  // the theme lets a display equation wider than the column scroll sideways: such an equation becomes a tab stop,
+  // so a keyboard can scroll it too (and only such a one: a narrow equation is no stop)
+  for (const equation of document.querySelectorAll("div.math mjx-container")) {
+    if (equation.scrollWidth > equation.clientWidth) equation.setAttribute("tabindex", "0");
+    else equation.removeAttribute("tabindex");
+  }
+}

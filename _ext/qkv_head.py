@@ -110,13 +110,21 @@ def lighter_head(page: str) -> str:
     return head + before + "\n".join(moved) + "\n</body>" + after
 
 
+CONTENT_IMAGE = re.compile(r"<img\b(?![^>]*\bloading=)(?=[^>]*\bsrc=\"[^\"]*_images/)")
+
+
+def lazy_figures(page: str) -> str:
+    """The page with its figures (images from _images/) loaded only when they come near the screen."""
+    return CONTENT_IMAGE.sub('<img loading="lazy"', page)
+
+
 def rewrite_pages(app: Sphinx, exception) -> None:
-    """Apply `lighter_head` to every page the build wrote."""
+    """Apply `lighter_head` and `lazy_figures` to every page the build wrote."""
     if exception is not None or app.builder.format != "html":
         return
     for path in Path(app.outdir).rglob("*.html"):
         text = path.read_text(encoding="utf-8")
-        lighter = lighter_head(text)
+        lighter = lazy_figures(lighter_head(text))
         if lighter != text:
             path.write_text(lighter, encoding="utf-8")
 

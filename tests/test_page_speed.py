@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from _ext.qkv_head import base_url, lighter_head
+from _ext.qkv_head import base_url, lazy_figures, lighter_head
 from tests.test_site import PAGES as ALL_PAGES
 
 REPO = Path(__file__).resolve().parents[1]
@@ -102,6 +102,15 @@ def test_lighter_head_moves_blocking_scripts_in_order():
     assert re.findall(r"<script[^>]*>[^<]*</script>", body) == [
         '<script src="a.js"></script>', "<script>after_a()</script>", '<script src="b.js"></script>']
     assert body.index("<p>text</p>") < body.index("a.js")
+
+
+def test_figures_load_lazily_and_nothing_else_changes(built_site):
+    """Every figure of a built chapter page waits until it nears the screen; other images and a set loading stay."""
+    page = '<img alt="a" src="../../_images/x.png"/><img src="logo.svg"><img loading="eager" src="_images/y.png">'
+    assert lazy_figures(page) == page.replace('<img alt="a"', '<img loading="lazy" alt="a"')
+    built = (built_site / "notebooks" / "en" / "transformer-qkv.html").read_text(encoding="utf-8")
+    figures = re.findall(r"<img\b[^>]*_images/[^>]*>", built)
+    assert figures and all('loading="lazy"' in tag for tag in figures), figures[:2]
 
 
 def test_base_url_is_the_repository_s_pages_address():
