@@ -70,6 +70,7 @@ UI_KO = {
     "Link to this heading": "이 제목으로 연결되는 링크", "Link to this image": "이 그림으로 연결되는 링크",
     "Link to this table": "이 표로 연결되는 링크", "Link to this equation": "이 수식으로 연결되는 링크",
     "Link to this code": "이 코드로 연결되는 링크", "Link to this definition": "이 정의로 연결되는 링크",
+    "Link to this term": "이 용어로 연결되는 링크",
     # sphinx-copybutton's messages
     "Copy": "복사", "Copy to clipboard": "클립보드에 복사", "Copied!": "복사했습니다!",
     "Failed to copy": "복사하지 못했습니다",

@@ -54,7 +54,10 @@ def add_originals(app, doctree, docname):
     if not korean or len(korean) != len(english):
         return
     originals = []
-    for number, (ko, en) in enumerate(zip(korean, english, strict=True)):
+    for ko, en in zip(korean, english, strict=True):
+        if not en.astext().strip():
+            continue  # an empty block (an exercise's empty title paragraph): nothing to show
+        number = len(originals)
         originals.append(english_html(app, en))
         placeholder = nodes.raw("", f'<div class="qkv-original" data-original="{number}" lang="en" hidden></div>',
                                 format="html")

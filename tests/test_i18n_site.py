@@ -198,11 +198,19 @@ def test_korean_pages_localise_the_theme_words(built_site):
 
 
 def test_exercises_are_numbered_per_edition(built_site):
-    """Both exercise pages number their exercises 1, 2, ...; each solution's title names its exercise's number."""
+    """Each edition numbers its exercises (the sections' check-your-understanding questions, then the exercises page)
+    1..N, a Korean page's like its twin's; each solution's title names its exercise's number."""
+    by_edition = {lang: [] for lang in ("en", "ko")}
+    for page in edition_pages(built_site):
+        by_edition[page.parts[1]] += [int(n) for n in caption_numbers(built_site / page, "div.exercise")]
+    for lang, numbers in by_edition.items():
+        assert sorted(numbers) == list(range(1, len(numbers) + 1)), (lang, numbers)
     pages = {lang: built_site / "notebooks" / lang / "exercises.html" for lang in ("en", "ko")}
     numbers = {lang: caption_numbers(path, "div.exercise") for lang, path in pages.items()}
     assert numbers["en"], "no numbered exercise found"
-    assert numbers["en"] == numbers["ko"] == [str(n) for n in range(1, len(numbers["en"]) + 1)], numbers
+    assert numbers["en"] == numbers["ko"], numbers
+    for ko, en in korean_pages(built_site):
+        assert caption_numbers(built_site / ko, "div.exercise") == caption_numbers(built_site / en, "div.exercise"), ko
     for path in pages.values():
         main = article(path)
         solutions = main.select("div.solution")
