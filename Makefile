@@ -13,14 +13,16 @@ book: $(INSTALLED)  ## build the site into _build/html
 	$(BIN)/jupyter-book build . $(BUILD_FLAGS)
 	@echo "The site is in _build/html: open _build/html/index.html"
 
+OUR_JS = utils/widgets assets/widgets-offline.js _ext/mathjax_in_slices.js  # what ESLint checks
+
 test: $(INSTALLED) system-deps $(NODE_MODULES)  ## every test: lint, units, notebooks, parity, build, browser, JupyterLab, Binder
 	$(BIN)/ruff check .
-	node_modules/.bin/eslint utils/widgets assets/widgets-offline.js _ext/mathjax_in_slices.js
+	node_modules/.bin/eslint $(OUR_JS)
 	$(BIN)/python -m pytest
 
 quick: $(INSTALLED) $(NODE_MODULES)  ## lint and fast unit tests (under a minute)
 	$(BIN)/ruff check .
-	node_modules/.bin/eslint utils/widgets assets/widgets-offline.js _ext/mathjax_in_slices.js
+	node_modules/.bin/eslint $(OUR_JS)
 	$(BIN)/python -m pytest -q -m "not slow" -p no:cacheprovider tests
 
 # JupyterLab refuses root without --allow-root; LAB_ARGS adds options, e.g. LAB_ARGS="--no-browser --port=8890".
