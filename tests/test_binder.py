@@ -1,4 +1,4 @@
-"""Binder: binder/ installs what requirements.txt pins (torch: the CPU build); that environment runs every notebook.
+"""Binder: binder/ installs what requirements.txt pins (torch: the CPU build); that environment runs the notebooks.
 
 The only allowed differences between binder/requirements.txt and requirements.txt (comments and blank lines aside):
   1. binder/ starts with `--extra-index-url https://download.pytorch.org/whl/cpu` (PyTorch's CPU-only wheels);
@@ -27,6 +27,9 @@ BINDER = REPO / "binder"
 CPU_INDEX = "--extra-index-url https://download.pytorch.org/whl/cpu"
 EDITABLE = "-e ."
 TORCH = re.compile(r"^torch==(?P<version>[^+\s]+)(?P<local>\+cpu)?$")
+# tests/test_nbval.py runs all ten notebooks in the project's environment; the Binder environment differs only in how
+# it is installed, so two notebooks (one per edition: autograd, a widget, the tiny model, Korean figures) prove it
+BINDER_NOTEBOOKS = ["en/nadaraya-watson.ipynb", "ko/transformer-qkv.ipynb"]
 # repo2docker's own environment for Python 3.11, which binder/requirements.txt is installed over (its Jupyter packages,
 # by their PyPI names): repo2docker/buildpacks/conda/environment.py-3.11-linux-64.lock, jupyterhub/repo2docker 808ae6b.
 REPO2DOCKER_BASE = [
@@ -158,8 +161,8 @@ def test_readme_links_use_the_configured_repository():
 
 
 @pytest.mark.slow
-def test_binder_environment_runs_every_notebook(tmp_path):
-    """A fresh venv from binder/ (torch first, as the plain pin) plus postBuild runs every notebook under nbval."""
+def test_binder_environment_runs_the_notebooks(tmp_path):
+    """A fresh venv from binder/ (torch first, as the plain pin) plus postBuild runs two notebooks under nbval."""
     venv = tmp_path / "venv"
     python = venv / "bin" / "python"
     env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME"}}
@@ -193,9 +196,8 @@ def test_binder_environment_runs_every_notebook(tmp_path):
         imported, _ = run([python, "-c", probe], env=env, cwd=tmp_path)
         assert imported.stdout.split() == [str(REPO / "utils" / "__init__.py"), "False"]
 
-        notebooks = [nb.relative_to(REPO) for nb in sorted((REPO / "notebooks").rglob("*.ipynb"))]
-        notebooks = [nb for nb in notebooks if ".ipynb_checkpoints" not in nb.parts]
-        assert notebooks, "no notebook under notebooks/"
+        notebooks = [Path("notebooks") / name for name in BINDER_NOTEBOOKS]
+        assert all((REPO / nb).is_file() for nb in notebooks), f"BINDER_NOTEBOOKS names a missing notebook: {notebooks}"
         nbval = [python, "-m", "pytest", "--nbval", "--nbval-current-env", "-p", "no:cacheprovider", "-q", *notebooks]
         checked, timings["nbval"] = run(nbval, env=env, cwd=REPO)
         assert re.search(r"\d+ passed", checked.stdout) and " failed" not in checked.stdout, checked.stdout[-2000:]
