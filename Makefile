@@ -7,13 +7,13 @@ INSTALLED := $(VENV)/.installed
 NODE_MODULES := node_modules/.package-lock.json
 BUILD_FLAGS := -W -n --keep-going
 
-.PHONY: book test quick lab notebooks lint system-deps bench bench-widgets lock assets clean FORCE
+.PHONY: book test quick lab notebooks lint system-deps bench bench-widgets lock clean FORCE
 
 book: $(INSTALLED)  ## build the site into _build/html
 	$(BIN)/jupyter-book build . $(BUILD_FLAGS)
 	@echo "The site is in _build/html: open _build/html/index.html"
 
-OUR_JS = utils/widgets assets/widgets-offline.js _ext/mathjax_in_slices.js  # what ESLint checks
+OUR_JS = utils/widgets assets/widgets-offline.js assets/wide-equations.js _ext/typeset_maths.mjs  # what ESLint checks
 
 test: $(INSTALLED) system-deps $(NODE_MODULES)  ## every test: lint, units, notebooks, parity, build, browser, JupyterLab, Binder
 	$(BIN)/ruff check .
@@ -77,8 +77,6 @@ system-deps:
 lock:  ## rewrite requirements.txt from .venv
 	tools/lock.sh
 
-assets: $(INSTALLED)  ## re-download the vendored browser assets and their checksums
-	$(BIN)/python tools/vendor_assets.py
 
 clean:
 	rm -rf _build

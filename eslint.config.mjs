@@ -1,4 +1,4 @@
-// ESLint for the widget JavaScript (utils/widgets/*.js) and the site's widget loader (assets/widgets-offline.js),
+// ESLint for the widget JavaScript (utils/widgets/*.js), the site's scripts (assets/*.js) and the build's typesetter,
 // run by `make quick` and `make test` (pinned in package.json).
 // utils/widgets/_base.py concatenates attention_math.js, ui.js and one widget's file into one ES module, so each
 // widget file may use the top-level names of the two shared files; those are read from the files themselves.
@@ -44,9 +44,13 @@ export default [
       console: "readonly" } },
   },
   {
-    // appended to the pages' inline MathJax configuration by _ext/qkv_head.py
-    files: ["_ext/mathjax_in_slices.js"],
-    languageOptions: { sourceType: "script", globals: { ...browser, window: "readonly", performance: "readonly",
-      setTimeout: "readonly" } },
+    // the site's one script of its own beside the widget loader: a classic deferred script
+    files: ["assets/wide-equations.js"],
+    languageOptions: { sourceType: "script", globals: { ...browser, window: "readonly" } },
+  },
+  {
+    // Node, at build time: typesets the site's equations (_ext/qkv_maths.py runs it)
+    files: ["_ext/typeset_maths.mjs"],
+    languageOptions: { sourceType: "module", globals: { process: "readonly", URL: "readonly" } },
   },
 ];

@@ -6,10 +6,11 @@
   others, before DOMContentLoaded as before, but the page paints first. Scripts that stay: the theme's colour-mode
   script (`data-cfasync="false"`: the first paint needs the reader's light or dark mode), `defer`, `async` and
   module scripts (they never block), and data blocks (widget state, JSON).
+- Search: the theme loads Sphinx's search scripts and the whole search index (about 50 KB gzipped) on every page,
+  for a search-as-you-type box that is off (`search_as_you_type`); only a search page (one with `#search-results`)
+  keeps them.
 - One `<meta name="viewport">` (Sphinx's layout and the theme's both write one).
 - `<meta name="description">`: the page's first paragraph of prose, shortened to DESCRIPTION_LENGTH characters.
-- MathJax typesets a page's equations a few at a time, yielding to the browser between slices
-  (_ext/mathjax_in_slices.js, appended to Sphinx's inline MathJax configuration: no extra request).
 - html_baseurl, the site's address, comes from the repository _config.yml names (repository.url, the project's one
   configured address): `https://github.com/OWNER/NAME` is published at `https://OWNER.github.io/NAME/` (GitHub
   Pages). Sphinx writes it as each page's canonical link; _ext/qkv_i18n.py writes absolute hreflang links with it.
@@ -28,8 +29,9 @@ DESCRIPTION_LENGTH = 155  # what search engines show of a description
 HEAD_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script>\s*", re.S)
 VIEWPORT = re.compile(r'\s*<meta name="viewport"[^>]*>')
 CLASSIC_TYPES = ("", "text/javascript", "application/javascript")
-MATHJAX_SLICES = Path(__file__).with_name("mathjax_in_slices.js")
-MATHJAX_CONFIG = "window.MathJax = "  # how Sphinx's mathjax extension starts its inline configuration
+SEARCH_SCRIPT = re.compile(r'\s*<script src="[^"]*(_static/searchtools|_static/language_data|searchindex)\.js">'
+                           r"</script>")
+SEARCH_PAGE = 'id="search-results"'
 
 
 def base_url(repository_url: str) -> str:
@@ -70,16 +72,6 @@ def add_description(app: Sphinx, pagename, templatename, context, doctree) -> No
     context["metatags"] = context.get("metatags", "") + f'\n<meta name="description" content="{html.escape(text)}">'
 
 
-def typeset_in_slices(app: Sphinx, pagename, templatename, context, doctree) -> None:
-    """Append MATHJAX_SLICES to the page's inline MathJax configuration (pages with equations only)."""
-    scripts = context.get("script_files")
-    for index, js in enumerate(scripts or []):
-        body = getattr(js, "attributes", {}).get("body") or ""
-        if body.startswith(MATHJAX_CONFIG):
-            attributes = {**js.attributes, "body": f"{body};\n{MATHJAX_SLICES.read_text(encoding='utf-8')}"}
-            scripts[index] = type(js)(js.filename, priority=js.priority, **attributes)
-
-
 def blocks_paint(attributes: str) -> bool:
     """True for a head script that stops the first paint: classic, neither defer nor async, not the mode script."""
     kind = re.search(r'\btype="([^"]*)"', attributes)
@@ -110,6 +102,11 @@ def lighter_head(page: str) -> str:
     return head + before + "\n".join(moved) + "\n</body>" + after
 
 
+def without_search_scripts(page: str) -> str:
+    """The page without the search scripts and index, unless it is a search page."""
+    return page if SEARCH_PAGE in page else SEARCH_SCRIPT.sub("", page)
+
+
 CONTENT_IMAGE = re.compile(r"<img\b(?![^>]*\bloading=)(?=[^>]*\bsrc=\"[^\"]*_images/)")
 
 
@@ -119,12 +116,13 @@ def lazy_figures(page: str) -> str:
 
 
 def rewrite_pages(app: Sphinx, exception) -> None:
-    """Apply `lighter_head` and `lazy_figures` to every page the build wrote."""
+    """Apply `lighter_head`, `lazy_figures` and (search-as-you-type off) `without_search_scripts` to every page."""
     if exception is not None or app.builder.format != "html":
         return
+    search_as_you_type = (app.config.html_theme_options or {}).get("search_as_you_type")
     for path in Path(app.outdir).rglob("*.html"):
         text = path.read_text(encoding="utf-8")
-        lighter = lazy_figures(lighter_head(text))
+        lighter = lazy_figures(lighter_head(text if search_as_you_type else without_search_scripts(text)))
         if lighter != text:
             path.write_text(lighter, encoding="utf-8")
 
@@ -132,6 +130,5 @@ def rewrite_pages(app: Sphinx, exception) -> None:
 def setup(app: Sphinx) -> dict:
     app.connect("config-inited", set_base_url)
     app.connect("html-page-context", add_description)
-    app.connect("html-page-context", typeset_in_slices, priority=600)  # after sphinx.ext.mathjax has added its own
     app.connect("build-finished", rewrite_pages)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -38,7 +38,7 @@ def _parents(node):
 
 
 def english_html(app, node):
-    """A block of the English doctree as html (maths left for MathJax, as on the page)."""
+    """A block of the English doctree as html (maths as SVG, as on the page)."""
     if isinstance(node, nodes.title):
         return f"<p>{app.builder.render_partial(nodes.paragraph('', '', *node.deepcopy().children))['fragment']}</p>"
     return app.builder.render_partial(node.deepcopy())["fragment"]

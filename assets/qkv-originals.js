@@ -10,7 +10,6 @@ const qkvOriginals = () => {
     const box = toggle.qkvBox;
     if (open && !box.childElementCount) {
       box.innerHTML = originals[Number(box.dataset.original)];
-      if (window.MathJax && MathJax.typesetPromise) MathJax.typesetPromise([box]);
     }
     box.hidden = !open;
     toggle.setAttribute("aria-expanded", String(open));

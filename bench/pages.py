@@ -4,7 +4,7 @@ from tests.harness import built_html, chromium, local_file, serving
 
 from .timing import table
 
-SHARED = ("_static/vendor/mathjax/", "_static/widgets-offline.js")  # MathJax, the widget loader: cached once
+SHARED = ("_static/widgets-offline.js",)  # the widget loader: cached once
 THEME = ("_static/", "searchindex.js")  # the theme's scripts, styles and fonts, and the search index: every page
 TARGET_MB = 1.5
 MB = 1024 * 1024
@@ -41,7 +41,7 @@ def run():
             verdict = "met" if unshared / MB <= TARGET_MB else "MISSED"
             rows.append([relative, f"{total / MB:.2f}", f"{unshared / MB:.2f}", verdict, f"{own / MB:.2f}"])
     site_mb = sum(f.stat().st_size for f in html.rglob("*") if f.is_file()) / MB
-    header = ["page", "loads, MB", "without MathJax/widget assets, MB", f"≤ {TARGET_MB} MB", "own HTML + images, MB"]
+    header = ["page", "loads, MB", "without the widget loader, MB", f"≤ {TARGET_MB} MB", "own HTML + images, MB"]
     note = ("\n\nAbout 1 MB of every page is the theme's scripts, styles and fonts, the same for all pages and cached "
             "after the first; the theme's 1.45 MB Font Awesome script is removed (_ext/no_fontawesome_script.py).")
     return table(header, rows) + note + f"\n\nWhole built site: {site_mb:.1f} MB."

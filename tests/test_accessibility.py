@@ -147,9 +147,8 @@ def axe(page, context=None, impacts=("serious", "critical"), rules=None):
 
 
 def wait_until_drawn(page):
-    """Wait until the maths is typeset and every stored widget view has drawn itself."""
+    """Wait until every stored widget view has drawn itself (the maths is typeset at build time)."""
     page.wait_for_load_state("networkidle")
-    page.evaluate("() => window.MathJax?.startup?.promise")
     views = page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
     page.wait_for_function("n => document.querySelectorAll('.qkv-widget[data-state]').length >= n", arg=views,
                            timeout=30_000)

@@ -301,7 +301,6 @@ def test_english_original_shows_in_place_and_hides_again(built_site, site_server
     english_h1 = soup(built_site / path.replace("/ko/", "/en/")).select_one("article h1").get_text().strip("#¶ \n")
     korean_h1 = soup(built_site / path).select_one("article h1").get_text().strip("#¶ \n")
     page.goto(site_server + path, wait_until="networkidle")
-    page.evaluate("() => window.MathJax?.startup?.promise")  # the page's own maths, fonts and widgets load first
     page.wait_for_function(SCRIPTS_DONE)
     page.wait_for_timeout(1000)
     page.wait_for_load_state("networkidle")

@@ -1,7 +1,6 @@
 """The built site works offline: every page loads quietly in Chromium, maths and widgets render, assets are local."""
 
 import fnmatch
-import hashlib
 import json
 import re
 from html.parser import HTMLParser
@@ -10,14 +9,16 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 import yaml
+from bs4 import BeautifulSoup
+from fontTools.ttLib import TTFont
 
+from _ext import fontawesome_lite
 from _ext.qkv_originals import ORIGINALS_ID
 from _ext.qkv_search import KOREAN_SEARCH
 from tests import harness
 from tools.first_cell import package_source
 
 REPO = Path(__file__).resolve().parent.parent
-VENDOR = REPO / "assets" / "vendor"
 VIEW = 'script[type="application/vnd.jupyter.widget-view+json"]'
 # <link rel=...> values that only point somewhere; every other rel (stylesheet, icon, preload...) fetches
 NAVIGATION_RELS = {"alternate", "author", "bookmark", "canonical", "help", "index", "license", "next", "prev",
@@ -29,11 +30,10 @@ HOST_URL = re.compile(r"""\b[a-zA-Z][\w+.-]*://([\w-]+(?:\.[\w-]+)*|\[[0-9a-fA-F
 NAMESPACES = re.compile(r"http://www\.w3\.org/(?:2000/svg|1999/xlink|1999/xhtml|1998/Math/MathML|XML/1998/namespace)")
 LOCAL_HOSTS = {"127.0.0.1"}
 FIRST_VISIT_BUDGET = 1024 * 1024  # bytes a page's first visit may fetch, gzipped (issue 12: a class on phones)
-# Third-party files of the theme and the vendored assets name hosts in licence notes, comments, documentation links
-# and unused defaults. They are pinned (requirements.txt, assets/vendor/SHA256SUMS), and every page's Chromium test
-# aborts and fails a request to another host. Any other host in them fails the test below.
+# Third-party files of the theme name hosts in licence notes, comments, documentation links and unused defaults. They
+# are pinned (requirements.txt), and every page's Chromium test aborts and fails a request to another host. Any other
+# host in them fails the test below.
 THIRD_PARTY_HOSTS = {
-    "_static/vendor/mathjax/*": {"github.com", "www.apache.org", "www.w3.org"},
     "_static/mystnb.*.css": {"github.com", "m2.material.io", "nbsphinx.readthedocs.io"},
     "_static/searchtools.js": {"developer.mozilla.org"},
     "_static/sphinx_highlight.js": {"www.w3.org"},
@@ -180,19 +180,6 @@ def parse(path: Path) -> AssetRefs:
     return refs
 
 
-# --- fast: the vendored files ---------------------------------------------------------------------------------
-
-
-def test_vendored_assets_match_their_checksums():
-    """Every file under assets/vendor is listed in SHA256SUMS with its current hash, and nothing listed is missing."""
-    listed = dict(reversed(line.split("  ", 1)) for line in (VENDOR / "SHA256SUMS").read_text().splitlines())
-    present = {p.relative_to(VENDOR).as_posix() for p in VENDOR.rglob("*") if p.is_file()} - {"SHA256SUMS"}
-    assert set(listed) == present, "run `make assets`: SHA256SUMS and assets/vendor list different files"
-    wrong = [name for name, digest in listed.items()
-             if hashlib.sha256((VENDOR / name).read_bytes()).hexdigest() != digest]
-    assert not wrong, f"vendored files changed since `make assets`: {wrong}"
-
-
 PACKAGE_SOURCE = package_source()  # the set-up cell's `%pip install` source, as its code on the page shows it
 # _config.yml values that name another host on purpose: links the reader follows, never assets the site loads
 CONFIG_LINKS = {
@@ -272,7 +259,7 @@ def test_config_points_no_asset_at_another_host():
     config = yaml.safe_load((REPO / "_config.yml").read_text(encoding="utf-8"))
     remote = [f"{path}: {text}" for path, text in config_strings(config)
               if path not in CONFIG_LINKS and (is_remote(text) or HOST_URL.search(text))]
-    assert not remote, "_config.yml points at another host (vendor the asset: `make assets`):\n" + "\n".join(remote)
+    assert not remote, "_config.yml points at another host (serve the asset from assets/):\n" + "\n".join(remote)
 
 
 ICONS = "i.fa, i.fas, i.fab, i.fa-solid, i.fa-brands, i.fa-regular"  # the theme's header and toc icons
@@ -323,7 +310,7 @@ def test_no_built_file_names_another_host(built_site):
 
 
 def test_some_page_has_maths(built_site):
-    """At least one page carries equations, so the MathJax check below is not vacuous."""
+    """At least one page carries equations, so the maths checks below are not vacuous."""
     assert any("math" in parse(built_site / f"{name}.html").classes for name in PAGES)
 
 
@@ -335,13 +322,14 @@ def test_page_renders_offline(name, built_site, site_server, page, screenshot):
     requested = []
     page.on("request", lambda request: requested.append(request.url))
     page.goto(f"{site_server}{name}.html", wait_until="load")
-    if "math" in refs.classes:
-        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
-        page.evaluate("() => MathJax.startup.promise")
-        untypeset = page.eval_on_selector_all(
-            ".math", "els => els.filter(e => !e.querySelector('mjx-container')).map(e => e.textContent)")
-        assert not untypeset, f"equations MathJax did not typeset: {untypeset}"
-        assert page.locator("mjx-merror").count() == 0, "MathJax reported a TeX error"
+    if "math" in refs.classes:  # typeset at build time (_ext/qkv_maths.py): an SVG whose glyphs the page holds
+        bare = page.eval_on_selector_all(
+            ".math", "els => els.filter(e => !e.querySelector('mjx-container > svg')).map(e => e.textContent)")
+        assert not bare, f"equations without their SVG: {bare}"
+        missing = page.eval_on_selector_all(".math use", """uses => uses.map(u => u.getAttribute('xlink:href'))
+            .filter(href => !(document.getElementById(href.slice(1)) instanceof SVGPathElement))""")
+        assert not missing, f"glyphs the page's equations use and it does not hold: {sorted(set(missing))}"
+        assert page.locator('.math [data-mml-node="merror"]').count() == 0, "MathJax reported a TeX error"
     if page.locator(VIEW).count():
         # assets/widgets-offline.js puts each stored view in a div.widget-subarea right before its <script>
         page.wait_for_function(f"""() => [...document.querySelectorAll('{VIEW}')].every(s =>
@@ -398,6 +386,30 @@ def test_every_page_declares_an_icon_that_exists(built_site):
 
 
 def test_no_page_loads_the_font_awesome_script(built_site):
-    """The theme's 1.45 MB icon script is gone from every page and from _static (_ext/no_fontawesome_script.py)."""
+    """The theme's 1.45 MB icon script is gone from every page and from _static (_ext/fontawesome_lite.py)."""
     loading = [str(p.relative_to(built_site)) for p in built_site.rglob("*.html") if "fontawesome.js" in p.read_text()]
     assert not loading and not (built_site / "_static" / "scripts" / "fontawesome.js").exists(), loading
+
+
+def test_every_icon_has_its_glyph_in_the_cut_webfonts(built_site):
+    """Every Font Awesome icon a page shows (an element with an fa-* class) and every icon character the styles use
+    (the admonitions') is drawn by the cut webfont of its family (_ext/fontawesome_lite.py)."""
+    webfonts = built_site / fontawesome_lite.WEBFONTS
+    glyphs = {name: set(TTFont(webfonts / f"{name}.woff").getBestCmap()) for name in fontawesome_lite.FONTS}
+    css = (built_site / fontawesome_lite.THEME_CSS).read_text(encoding="utf-8")
+    codepoints = fontawesome_lite.icon_codepoints(css)
+    assert len(codepoints) > 1000, "Font Awesome's icon rules were not found in the theme's stylesheet"
+    missing = set()
+    for name in PAGES:
+        soup = BeautifulSoup((built_site / f"{name}.html").read_text(encoding="utf-8"), "html.parser")
+        for element in soup.select('[class*="fa-"]'):
+            classes = element.get("class", [])
+            font = ("fa-brands-400" if {"fab", "fa-brands"} & set(classes) else
+                    "fa-regular-400" if {"far", "fa-regular"} & set(classes) else "fa-solid-900")
+            missing |= {f"{name}: {icon} ({font})" for icon in classes
+                        if icon in codepoints and codepoints[icon] not in glyphs[font]}
+    characters = set(re.findall("[\ue000-\uf8ff]", fontawesome_lite.ICON_RULE.sub("", css)))
+    assert characters, "the theme's own icon characters (--pst-icon-*) were not found"
+    missing |= {f"styles: U+{ord(char):04X}" for char in characters
+                if ord(char) not in glyphs["fa-solid-900"] | glyphs["fa-brands-400"]}
+    assert not missing, "icons without a glyph:\n" + "\n".join(sorted(missing))
