@@ -7,7 +7,10 @@ critical axe finding fails a page unless it is in markup the project does not wr
 README). Uses the fixtures of tests/conftest.py; the stand-in page is tests/test_widgets_browser.py's.
 """
 
+import json
+
 import pytest
+import torch
 
 from tests.harness import REPO
 from tests.test_site import PAGES
@@ -326,6 +329,62 @@ def test_query_point_moves_with_the_arrow_keys(page):
         point.press(key)
     view.to_python()
     assert view.widget.query == pytest.approx([before[0] + 0.10, before[1] - 0.25])
+
+
+def point_name(lang, word, i, point):
+    """A movable point's name, "key 2 at (0.50, 1.10): ...", from the label templates."""
+    words = LABELS[lang]
+    return words["move_point"].format(point=f"{words[word]} {i + 1}", x=fixed(point[0], 2), y=fixed(point[1], 2))
+
+
+@pytest.mark.parametrize(("testid", "trait", "word"), [("key-point", "key_points", "key"),
+                                                        ("value-point", "values", "value")])
+def test_keys_and_values_move_with_the_arrow_keys(page, testid, trait, word):
+    """Each key and value of the query explorer is a tab stop named "key 2 at (x, y)"; the arrow keys move it by 0.05
+    (Shift: 0.25), the focus stays on it, its name follows, and Python gets the moved point."""
+    view = standin(page, "QueryExplorer")
+    for i, point in enumerate(getattr(view.widget, trait)):
+        node = page.get_by_test_id(f"{testid}-{i + 1}")
+        assert node.get_attribute("tabindex") == "0" and node.get_attribute("aria-label") == point_name(
+            "en", word, i, point)
+    before = [list(p) for p in getattr(view.widget, trait)]
+    node = page.get_by_test_id(f"{testid}-2")
+    node.focus()
+    for key in ["ArrowRight", "ArrowRight", "Shift+ArrowDown"]:
+        node.press(key)
+    assert page.evaluate("() => document.activeElement.dataset.testid") == f"{testid}-2"
+    view.to_python()
+    moved = getattr(view.widget, trait)
+    assert moved[1] == pytest.approx([before[1][0] + 0.10, before[1][1] - 0.25])
+    assert moved[:1] + moved[2:] == before[:1] + before[2:]
+    assert node.get_attribute("aria-label") == point_name("en", word, 1, moved[1])
+    shown = json.loads(page.locator(".qkv-widget").get_attribute("data-state"))  # the view's weights: torch's
+    torch.testing.assert_close(torch.tensor(shown["weights"], dtype=torch.float64), view.widget.weights)
+
+
+def press_and_move(page, x, y, by):
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + by[0], y + by[1], steps=3)
+    page.mouse.up()
+
+
+def test_a_point_is_a_24_px_target_on_a_phone(page):
+    """At 390 px a press 11 px from a key's centre still grabs the key (a target over 24 px across, however small
+    the plane is drawn), one 30 px away moves the query instead; neither plane lets the page scroll under a finger."""
+    view = standin(page, "QueryExplorer", width=PHONE["width"])
+    assert page.evaluate("""() => [...document.querySelectorAll("svg.qkv-plane")]
+        .map((plane) => getComputedStyle(plane).touchAction)""") == ["none", "none"]
+    marker = page.get_by_test_id("key-point-1").locator(":scope > circle").bounding_box()
+    x, y = marker["x"] + marker["width"] / 2, marker["y"] + marker["height"] / 2
+    keys, query = [list(p) for p in view.widget.key_points], list(view.widget.query)
+    press_and_move(page, x + 11, y, (0, 15))
+    view.to_python()
+    assert view.widget.key_points[0][1] < keys[0][1] and view.widget.query == query  # key 1 moved down
+    keys = [list(p) for p in view.widget.key_points]
+    press_and_move(page, x - 30, y + 30, (0, 0))
+    view.to_python()
+    assert view.widget.key_points == keys and view.widget.query != query
 
 
 @pytest.mark.parametrize(("name", "testid", "why"), [("HeatmapExplorer", "bandwidth", "bandwidth_disabled"),

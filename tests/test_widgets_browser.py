@@ -471,7 +471,8 @@ VIEW_ACTIONS = {
                       ("scoring", "select", "gaussian"),
                       ("bandwidth", "press", "ArrowLeft"), ("mode-argmax", "click", None),
                       ("mode-uniform", "click", None), ("temperature", "press", "ArrowRight"),
-                      ("key-plane", "click", None)],
+                      ("key-plane", "click", None), ("key-point-3", "keys", "ArrowUp"),
+                      ("value-point-2", "drag", (30, 20))],
     "HeatmapExplorer": [("scoring", "select", "gaussian"), ("temperature", "press", "ArrowLeft"),
                         ("bandwidth", "press", "ArrowLeft")],
     "DatabaseExplorer": [("text", "fill", "Lipt"), ("temperature", "press", "ArrowRight"),
@@ -519,12 +520,24 @@ def test_python_changes_of_labels_and_choices_rebuild_the_view(page, name):
     assert_shows(name, standin)
 
 
+def drag_point(page, point, by):
+    """Press the mouse on a dragged point's marker (its first child), move it `by` (dx, dy) px, release."""
+    box = point.locator(":scope > :first-child").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + by[0], y + by[1], steps=4)
+    page.mouse.up()
+
+
 def act(page, testid, action, argument):
     control = page.get_by_test_id(testid)
-    if action == "press":
+    if action in ("press", "keys"):  # a slider, or a point the arrow keys move
         control.focus()
-        for _ in range(15):
+        for _ in range(15 if action == "press" else 3):
             control.press(argument)
+    elif action == "drag":
+        drag_point(page, control, argument)
     elif action == "select":
         control.select_option(argument)
     elif action == "fill":
@@ -541,8 +554,10 @@ def test_view_changes_reach_python(page, name):
         act(page, testid, action, argument)
         sent = standin.to_python()
         assert sent and set(sent) <= set(standin.widget._inputs), (testid, sent)
-        for trait, value in sent.items():  # Python took every value the view sent ...
-            assert getattr(standin.widget, trait) == pytest.approx(value), (testid, trait)
+        for trait, value in sent.items():  # Python took every value the view sent (a list: a point, or points) ...
+            got = getattr(standin.widget, trait)
+            same = torch.equal(f64(got), f64(value)) if isinstance(value, list) else got == pytest.approx(value)
+            assert same, (testid, trait, got, value)
         expected = assert_shows(name, standin)  # ... the view shows torch's numbers for them ...
         for python, torch_value in expected["python"]:  # ... and Python recomputed its outputs from them
             torch.testing.assert_close(python, torch_value, rtol=1e-12, atol=1e-12)

@@ -65,7 +65,7 @@ function fitPlot(model, data) {
   );
   const testMark = svg("circle", { r: 6, fill: "#fff", stroke: "#000", "stroke-width": 2.5 });
   root.append(testLine, ...dots, fit, testMark);
-  draggable(root, (event) => {
+  draggable(root, () => (event) => {
     const v = xMin + ((svgPoint(root, event)[0] - MARGIN) / inside.width) * (xMax - xMin);
     writeInputs(model, { x_test: hundredths(Math.min(Math.max(v, xMin), xMax)) });
   });

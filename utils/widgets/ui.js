@@ -69,8 +69,11 @@ function setState(root, state) {
   root.setAttribute("data-state", JSON.stringify(state));
 }
 
+const WRITTEN = new WeakMap(); // model -> {trait: the value a view of it wrote last}
+
 function writeInputs(model, changes) {
   // the only way the widgets write to the model: input traits, then a save that needs a kernel (none on the site)
+  WRITTEN.set(model, { ...WRITTEN.get(model), ...changes });
   for (const [name, value] of Object.entries(changes)) model.set(name, value);
   try {
     model.save_changes();
@@ -172,16 +175,21 @@ function svgPoint(root, event) {
   return [(event.clientX - box.left) * (width / box.width), (event.clientY - box.top) * (height / box.height)];
 }
 
-function draggable(node, move) {
-  // pressing on `node` and moving with the pointer captured calls move(event); no text selection while dragging
+function draggable(node, grab) {
+  // pressing on `node` calls grab(event), which returns move(event) for this drag (what is dragged depends on where
+  // the press is) or null (nothing to drag there); moving with the pointer captured calls it. No text selection and
+  // no page scroll while dragging (touch-action in widgets.css)
   node.classList.add("qkv-draggable");
+  let move = null;
   node.addEventListener("pointerdown", (event) => {
+    move = grab(event);
+    if (!move) return;
     event.preventDefault();
     node.setPointerCapture(event.pointerId);
     move(event);
   });
   node.addEventListener("pointermove", (event) => {
-    if (node.hasPointerCapture(event.pointerId)) move(event);
+    if (move && node.hasPointerCapture(event.pointerId)) move(event);
   });
 }
 
@@ -418,7 +426,8 @@ function widgetModule(className, dataTraits, inputs, build) {
   // the anywidget module. build(model, el, redraw) draws the view from the model's state alone (no kernel needed)
   // and returns show(), which redraws it from the inputs and returns the numbers on display; redraw() runs show
   // once, then on every change of an input, and writes its numbers to data-state. The view is rebuilt from
-  // scratch when the labels (language), the choices or a data trait change.
+  // scratch when the labels (language), the choices or a data trait change, except for a data trait that a view
+  // wrote itself (a dragged point): that redraws
   return {
     render({ model, el }) {
       el.classList.add("qkv-widget");
@@ -426,23 +435,24 @@ function widgetModule(className, dataTraits, inputs, build) {
       // in JupyterLab, keys pressed in the view are the view's: no notebook shortcut (arrows would move cells)
       el.setAttribute("data-lm-suppress-shortcuts", "true");
       el.addEventListener("keydown", (event) => event.stopPropagation());
-      let offs = [];
+      let [offs, redraw] = [[], null];
       const rebuild = () => {
         offs.forEach((off) => off());
         offs = [];
         el.replaceChildren();
         let show = null;
-        const redraw = () => setState(el, show());
+        redraw = () => setState(el, show());
         show = build(model, el, redraw);
         listen(model, inputs, redraw, offs);
         redraw();
       };
-      const rebuildOn = ["labels", "choices", ...dataTraits];
-      rebuildOn.forEach((name) => model.on(`change:${name}`, rebuild));
+      const handlers = [["labels", rebuild], ["choices", rebuild], ...dataTraits.map((name) =>
+        [name, () => (model.get(name) === WRITTEN.get(model)?.[name] ? redraw() : rebuild())])];
+      handlers.forEach(([name, handler]) => model.on(`change:${name}`, handler));
       rebuild();
       return () => {
         offs.forEach((off) => off());
-        rebuildOn.forEach((name) => model.off(`change:${name}`, rebuild));
+        handlers.forEach(([name, handler]) => model.off(`change:${name}`, handler));
       };
     },
   };
