@@ -277,6 +277,10 @@ SLIDE_JS = """(slider, up) => {
     slider.dispatchEvent(new Event("input", {bubbles: true}));
   }
 }"""
+KEYS_JS = """(point, key) => {
+  point.focus();
+  for (let k = 0; k < 15; k += 1) point.dispatchEvent(new KeyboardEvent("keydown", {key, bubbles: true}));
+}"""
 COUNT_ANNOUNCEMENTS_JS = """() => {
   // the view's live regions: its announcer, and the challenge's status, which speaks only when it is solved
   const regions = document.querySelectorAll("#view [aria-live], #view [role=status], #view [role=alert]");
@@ -307,6 +311,8 @@ def test_each_change_is_announced_once(page, name, lang):
         page.evaluate("() => { window.announced = []; }")
         if action == "press":  # a slider moving: 15 steps in one go (key presses on a loaded machine may pause)
             page.get_by_test_id(testid).evaluate(SLIDE_JS, argument in ("ArrowRight", "ArrowUp"))
+        elif action == "keys":  # a point moved by the arrow keys: 15 presses in one go
+            page.get_by_test_id(testid).evaluate(KEYS_JS, argument)
         else:
             act(page, testid, action, argument)
         view.to_python()  # the Python widget takes the view's inputs and recomputes with torch

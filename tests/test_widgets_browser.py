@@ -181,6 +181,25 @@ def exercise_query_explorer(view):
     state = act_and_check(view, "QueryExplorer", drag(view, "key-plane", [(0.2, 0.25), (0.5, 0.5), (0.85, 0.8)]),
                           changed="query")
     assert state["query"][0] > 0 > state["query"][1]  # dragged to the lower right
+    exercise_points(view, state)
+
+
+def exercise_points(view, before):
+    """The query explorer's keys and values move too, by keyboard and by mouse; the weights (or the output) follow,
+    as torch computes them from the moved points, and nothing else moves."""
+    control = view.get_by_test_id
+    keys = before["key_points"]
+    state = act_and_check(view, "QueryExplorer", press(control("key-point-2"), "ArrowUp", 3))
+    assert state["key_points"][1][0] == keys[1][0] and state["key_points"][1][1] > keys[1][1]
+    assert state["key_points"][:1] + state["key_points"][2:] == keys[:1] + keys[2:]
+    keys = state["key_points"]
+    state = act_and_check(view, "QueryExplorer", lambda: drag_point(view.page, control("key-point-3"), (25, -20)))
+    assert state["key_points"][2][0] > keys[2][0] and state["key_points"][2][1] > keys[2][1]  # right and up
+    assert state["query"] == before["query"] and state["key_points"][:2] == keys[:2]
+    values = state["values"]
+    state = act_and_check(view, "QueryExplorer", lambda: drag_point(view.page, control("value-point-1"), (-20, 0)),
+                          changed="output")
+    assert state["values"][0][0] < values[0][0] and state["values"][1:] == values[1:]
 
 
 def exercise_heatmap_explorer(view):
