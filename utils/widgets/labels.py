@@ -56,6 +56,11 @@ LABELS = {
         "training_points": "training points",
         "nw_fit": "Nadaraya–Watson estimate",
         "test_point_weights": "weights of the test point on the training points",
+        "training_point": "training point",
+        "test_point_row": "the test point's row of weights: one cell per training point (arrow keys)",
+        "heatmap_summary": "Heatmap of the attention weights of {rows} test points (rows) on {cols} training points "
+        "(columns), darker for a larger weight. The outlined row is the test point's; its weights follow cell by "
+        "cell.",
         "prediction": "prediction",
         "max_weight": "largest weight",
         "no_support": "no training point inside the kernel's window, so no estimate here",
@@ -187,6 +192,10 @@ LABELS = {
         "training_points": "학습 데이터 점",
         "nw_fit": "나다라야–왓슨 추정",
         "test_point_weights": "학습 데이터 점들에 대한 테스트 점의 가중치",
+        "training_point": "학습 데이터 점",
+        "test_point_row": "테스트 점의 가중치 행: 학습 데이터 점마다 칸 하나(화살표 키)",
+        "heatmap_summary": "테스트 점 {rows}개(행)가 학습 데이터 점 {cols}개(열)에 주는 어텐션 가중치의 히트맵입니다. "
+        "가중치가 클수록 진합니다. 테두리를 두른 행이 테스트 점의 행이며, 그 가중치는 뒤에 칸별로 이어집니다.",
         "prediction": "예측",
         "max_weight": "가장 큰 가중치",
         "no_support": "커널 창 안에 학습 데이터 점이 없어 이곳에서는 추정값이 없습니다",

@@ -246,19 +246,8 @@ function focusableCells(box, onSelect, cellName) {
     }),
   );
   const paint = (i, j, x, colour) => setAttributes(cells[i][j], { fill: colour, "aria-label": cellName(i, j, x) });
-  const moves = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
-  const keydown = (event) => {
-    // the arrow keys move the focus from cell to cell
-    const at = event.target.getAttribute("data-testid")?.match(/^cell-(\d+)-(\d+)$/);
-    if (!moves[event.key] || !at) return;
-    event.preventDefault();
-    const i = Math.min(Math.max(Number(at[1]) + moves[event.key][0], 0), box.numRows - 1);
-    const j = Math.min(Math.max(Number(at[2]) + moves[event.key][1], 0), box.numCols - 1);
-    cells.flat().forEach((cell) => cell.setAttribute("tabindex", -1));
-    cells[i][j].setAttribute("tabindex", 0);
-    cells[i][j].focus();
-  };
-  return { nodes: [ariaGrid(cells, box.label)], paint, keydown };
+  const keydown = rovingFocus(cells);
+  return { nodes: [ariaGrid(cells, box.label, (attrs, children) => svg("g", attrs, children))], paint, keydown };
 }
 
 function heatmapAxes(box, { rowLabels, colLabels, xlabel, ylabel }) {
@@ -377,10 +366,47 @@ function cellNamer({ cellNames, rowLabels, colLabels }) {
   return (i, j, x) => `${row} ${rowLabels?.[i] ?? i}, ${col} ${colLabels?.[j] ?? j}: ${value} ${formatNumber(x)}`;
 }
 
-function ariaGrid(cells, name) {
-  // cells[i][j] (SVG nodes with role gridcell) grouped in rows of one ARIA grid named `name`
-  const rows = cells.map((row) => svg("g", { role: "row" }, row));
-  return svg("g", { role: "grid", "aria-label": name }, rows);
+function ariaGrid(cells, name, group) {
+  // cells[i][j] (nodes with role gridcell) in rows of one ARIA grid named `name`; group(attrs, children) makes the
+  // row and grid nodes (an SVG <g>, or an HTML <div> for HTML cells)
+  return group({ role: "grid", "aria-label": name }, cells.map((row) => group({ role: "row" }, row)));
+}
+
+function rovingFocus(cells) {
+  // keydown handler for the cells[i][j] of a grid with one tab stop: the arrow keys move the focus (and the tab stop)
+  // from cell to cell
+  const moves = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+  return (event) => {
+    const i = cells.findIndex((row) => row.includes(event.target));
+    if (!moves[event.key] || i < 0) return;
+    event.preventDefault();
+    const j = cells[i].indexOf(event.target);
+    const [k, l] = [i + moves[event.key][0], j + moves[event.key][1]];
+    const next = cells[Math.min(Math.max(k, 0), cells.length - 1)];
+    const cell = next[Math.min(Math.max(l, 0), next.length - 1)];
+    cells.flat().forEach((node) => node.setAttribute("tabindex", -1));
+    cell.setAttribute("tabindex", 0);
+    cell.focus();
+  };
+}
+
+function weightRow({ count, name, cellName }) {
+  // one query's weights on `count` keys as a row of an ARIA grid named `name`: a swatch per key in the heatmaps'
+  // colours, one tab stop, the arrow keys move along it; it wraps on a narrow screen. {root, show(weights)};
+  // cellName(j, w) names cell j for a screen reader
+  const cells = Array.from({ length: count }, (_, j) => html("div", {
+    role: "gridcell", tabindex: j === 0 ? 0 : -1, class: "qkv-weight-cell", "data-testid": `row-cell-${j}`,
+  }));
+  const root = ariaGrid([cells], name, (attrs, children) => html("div", attrs, children));
+  root.classList.add("qkv-weight-row");
+  root.setAttribute("data-testid", "weight-row");
+  root.addEventListener("keydown", rovingFocus([cells]));
+  const show = (weights) =>
+    weights.forEach((w, j) => {
+      cells[j].style.background = reds((w - WEIGHT_RANGE[0]) / (WEIGHT_RANGE[1] - WEIGHT_RANGE[0]));
+      cells[j].setAttribute("aria-label", cellName(j, w));
+    });
+  return { root, show };
 }
 
 function keyboardMovable(node, name, move) {
