@@ -231,14 +231,14 @@ def test_heatmap_is_an_aria_grid_of_named_cells(page, name):
     assert grid == expected
 
 
-ROW_GRID_JS = """() => [...document.querySelectorAll("[data-testid=weight-row][role=grid] > [role=row]")].map((row) =>
-  [...row.children].map((cell) => [cell.getAttribute("role"), cell.getAttribute("aria-label")]))"""
+ROW_GRID_JS = """() => [...document.querySelectorAll("[data-testid=weight-row] > [role=grid] > [role=row]")]
+  .map((row) => [...row.children].map((cell) => [cell.getAttribute("role"), cell.getAttribute("aria-label")]))"""
 
 
 def test_kernel_regression_heatmap_is_an_image_and_the_test_point_row_a_grid(page):
     """The kernel-regression heatmap (51 x 20 cells on a canvas) is one image with a summary; the test point's row is
     an ARIA grid of one row, cells named "test point x, training point j: attention weight w" with torch's weights,
-    that the arrow keys walk and that follows the test point."""
+    that the arrow keys walk (the cell in focus also shows its name) and that follows the test point."""
     view = standin(page, "KernelRegressionExplorer")
     widget, words = view.widget, LABELS["en"]
     heatmap = page.get_by_test_id("heatmap")
@@ -252,7 +252,7 @@ def test_kernel_regression_heatmap_is_an_image_and_the_test_point_row_a_grid(pag
                   f"{words['attention_weight']} {fixed(w)}"] for j, w in enumerate(widget.test_weights.tolist())]]
 
     assert page.evaluate(ROW_GRID_JS) == expected()
-    grid = page.locator("[data-testid=weight-row][role=grid]")
+    grid = page.locator("[data-testid=weight-row] > [role=grid]")
     assert grid.get_attribute("aria-label") == words["test_point_row"]
     page.get_by_test_id("row-cell-0").focus()
     for _ in range(3):
@@ -260,6 +260,7 @@ def test_kernel_regression_heatmap_is_an_image_and_the_test_point_row_a_grid(pag
     page.keyboard.press("ArrowLeft")
     assert page.evaluate("() => document.activeElement.dataset.testid") == "row-cell-2"
     assert grid.locator("[tabindex='0']").count() == 1  # one tab stop, where the focus is
+    assert page.get_by_test_id("row-readout").inner_text() == expected()[0][2][1]  # shown too, for sighted readers
     act(page, "x-test", "press", "ArrowLeft")
     view.to_python()
     assert page.evaluate(ROW_GRID_JS) == expected()  # the row follows the test point

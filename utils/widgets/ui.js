@@ -392,21 +392,29 @@ function rovingFocus(cells) {
 
 function weightRow({ count, name, cellName }) {
   // one query's weights on `count` keys as a row of an ARIA grid named `name`: a swatch per key in the heatmaps'
-  // colours, one tab stop, the arrow keys move along it; it wraps on a narrow screen. {root, show(weights)};
-  // cellName(j, w) names cell j for a screen reader
+  // colours, one tab stop, the arrow keys move along it; it wraps on a narrow screen. The cell in focus (or under
+  // the pointer) shows its name below, for sighted readers. {root, show(weights)}; cellName(j, w) names cell j
   const cells = Array.from({ length: count }, (_, j) => html("div", {
     role: "gridcell", tabindex: j === 0 ? 0 : -1, class: "qkv-weight-cell", "data-testid": `row-cell-${j}`,
   }));
-  const root = ariaGrid([cells], name, (attrs, children) => html("div", attrs, children));
-  root.classList.add("qkv-weight-row");
-  root.setAttribute("data-testid", "weight-row");
-  root.addEventListener("keydown", rovingFocus([cells]));
-  const show = (weights) =>
+  const grid = ariaGrid([cells], name, (attrs, children) => html("div", attrs, children));
+  grid.addEventListener("keydown", rovingFocus([cells]));
+  const readout = html("p", { class: "qkv-readout", "aria-hidden": "true", "data-testid": "row-readout" });
+  let shown = null; // the cell whose name the readout shows
+  const tell = (cell) => {
+    shown = cell;
+    readout.textContent = cell ? cell.getAttribute("aria-label") : "";
+  };
+  cells.forEach((cell) => ["focus", "mouseenter"].forEach((event) => cell.addEventListener(event, () => tell(cell))));
+  grid.addEventListener("focusout", () => tell(null));
+  const show = (weights) => {
     weights.forEach((w, j) => {
       cells[j].style.background = reds((w - WEIGHT_RANGE[0]) / (WEIGHT_RANGE[1] - WEIGHT_RANGE[0]));
       cells[j].setAttribute("aria-label", cellName(j, w));
     });
-  return { root, show };
+    tell(shown);
+  };
+  return { root: html("div", { class: "qkv-weight-row", "data-testid": "weight-row" }, [grid, readout]), show };
 }
 
 function keyboardMovable(node, name, move) {
