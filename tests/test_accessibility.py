@@ -7,7 +7,10 @@ critical axe finding fails a page unless it is in markup the project does not wr
 README). Uses the fixtures of tests/conftest.py; the stand-in page is tests/test_widgets_browser.py's.
 """
 
+import json
+
 import pytest
+import torch
 
 from tests.harness import REPO
 from tests.test_site import PAGES
@@ -227,6 +230,41 @@ def test_heatmap_is_an_aria_grid_of_named_cells(page, name):
     assert grid == expected
 
 
+ROW_GRID_JS = """() => [...document.querySelectorAll("[data-testid=weight-row] > [role=grid] > [role=row]")]
+  .map((row) => [...row.children].map((cell) => [cell.getAttribute("role"), cell.getAttribute("aria-label")]))"""
+
+
+def test_kernel_regression_heatmap_is_an_image_and_the_test_point_row_a_grid(page):
+    """The kernel-regression heatmap (51 x 20 cells on a canvas) is one image with a summary; the test point's row is
+    an ARIA grid of one row, cells named "test point x, training point j: attention weight w" with torch's weights,
+    that the arrow keys walk (the cell in focus also shows its name) and that follows the test point."""
+    view = standin(page, "KernelRegressionExplorer")
+    widget, words = view.widget, LABELS["en"]
+    heatmap = page.get_by_test_id("heatmap")
+    rows, cols = widget.weights.shape
+    assert heatmap.get_attribute("role") == "img"
+    assert heatmap.get_attribute("aria-label") == words["heatmap_summary"].format(rows=rows, cols=cols)
+    assert heatmap.locator("[role=gridcell], [tabindex]").count() == 0
+
+    def expected():
+        return [[["gridcell", f"{words['test_point']} {fixed(widget.x_test, 2)}, {words['training_point']} {j}: "
+                  f"{words['attention_weight']} {fixed(w)}"] for j, w in enumerate(widget.test_weights.tolist())]]
+
+    assert page.evaluate(ROW_GRID_JS) == expected()
+    grid = page.locator("[data-testid=weight-row] > [role=grid]")
+    assert grid.get_attribute("aria-label") == words["test_point_row"]
+    page.get_by_test_id("row-cell-0").focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowLeft")
+    assert page.evaluate("() => document.activeElement.dataset.testid") == "row-cell-2"
+    assert grid.locator("[tabindex='0']").count() == 1  # one tab stop, where the focus is
+    assert page.get_by_test_id("row-readout").inner_text() == expected()[0][2][1]  # shown too, for sighted readers
+    act(page, "x-test", "press", "ArrowLeft")
+    view.to_python()
+    assert page.evaluate(ROW_GRID_JS) == expected()  # the row follows the test point
+
+
 def fixed(x, digits=3):
     """x with fixed digits as the views write it (never "-0.000")."""
     text = f"{x:.{digits}f}"
@@ -273,6 +311,10 @@ SLIDE_JS = """(slider, up) => {
     slider.dispatchEvent(new Event("input", {bubbles: true}));
   }
 }"""
+KEYS_JS = """(point, key) => {
+  point.focus();
+  for (let k = 0; k < 15; k += 1) point.dispatchEvent(new KeyboardEvent("keydown", {key, bubbles: true}));
+}"""
 COUNT_ANNOUNCEMENTS_JS = """() => {
   // the view's live regions: its announcer, and the challenge's status, which speaks only when it is solved
   const regions = document.querySelectorAll("#view [aria-live], #view [role=status], #view [role=alert]");
@@ -303,6 +345,8 @@ def test_each_change_is_announced_once(page, name, lang):
         page.evaluate("() => { window.announced = []; }")
         if action == "press":  # a slider moving: 15 steps in one go (key presses on a loaded machine may pause)
             page.get_by_test_id(testid).evaluate(SLIDE_JS, argument in ("ArrowRight", "ArrowUp"))
+        elif action == "keys":  # a point moved by the arrow keys: 15 presses in one go
+            page.get_by_test_id(testid).evaluate(KEYS_JS, argument)
         else:
             act(page, testid, action, argument)
         view.to_python()  # the Python widget takes the view's inputs and recomputes with torch
@@ -325,6 +369,62 @@ def test_query_point_moves_with_the_arrow_keys(page):
         point.press(key)
     view.to_python()
     assert view.widget.query == pytest.approx([before[0] + 0.10, before[1] - 0.25])
+
+
+def point_name(lang, word, i, point):
+    """A movable point's name, "key 2 at (0.50, 1.10): ...", from the label templates."""
+    words = LABELS[lang]
+    return words["move_point"].format(point=f"{words[word]} {i + 1}", x=fixed(point[0], 2), y=fixed(point[1], 2))
+
+
+@pytest.mark.parametrize(("testid", "trait", "word"), [("key-point", "key_points", "key"),
+                                                        ("value-point", "values", "value")])
+def test_keys_and_values_move_with_the_arrow_keys(page, testid, trait, word):
+    """Each key and value of the query explorer is a tab stop named "key 2 at (x, y)"; the arrow keys move it by 0.05
+    (Shift: 0.25), the focus stays on it, its name follows, and Python gets the moved point."""
+    view = standin(page, "QueryExplorer")
+    for i, point in enumerate(getattr(view.widget, trait)):
+        node = page.get_by_test_id(f"{testid}-{i + 1}")
+        assert node.get_attribute("tabindex") == "0" and node.get_attribute("aria-label") == point_name(
+            "en", word, i, point)
+    before = [list(p) for p in getattr(view.widget, trait)]
+    node = page.get_by_test_id(f"{testid}-2")
+    node.focus()
+    for key in ["ArrowRight", "ArrowRight", "Shift+ArrowDown"]:
+        node.press(key)
+    assert page.evaluate("() => document.activeElement.dataset.testid") == f"{testid}-2"
+    view.to_python()
+    moved = getattr(view.widget, trait)
+    assert moved[1] == pytest.approx([before[1][0] + 0.10, before[1][1] - 0.25])
+    assert moved[:1] + moved[2:] == before[:1] + before[2:]
+    assert node.get_attribute("aria-label") == point_name("en", word, 1, moved[1])
+    shown = json.loads(page.locator(".qkv-widget").get_attribute("data-state"))  # the view's weights: torch's
+    torch.testing.assert_close(torch.tensor(shown["weights"], dtype=torch.float64), view.widget.weights)
+
+
+def press_and_move(page, x, y, by):
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + by[0], y + by[1], steps=3)
+    page.mouse.up()
+
+
+def test_a_point_is_a_24_px_target_on_a_phone(page):
+    """At 390 px a press 11 px from a key's centre still grabs the key (a target over 24 px across, however small
+    the plane is drawn), one 30 px away moves the query instead; neither plane lets the page scroll under a finger."""
+    view = standin(page, "QueryExplorer", width=PHONE["width"])
+    assert page.evaluate("""() => [...document.querySelectorAll("svg.qkv-plane")]
+        .map((plane) => getComputedStyle(plane).touchAction)""") == ["none", "none"]
+    marker = page.get_by_test_id("key-point-1").locator(":scope > circle").bounding_box()
+    x, y = marker["x"] + marker["width"] / 2, marker["y"] + marker["height"] / 2
+    keys, query = [list(p) for p in view.widget.key_points], list(view.widget.query)
+    press_and_move(page, x + 11, y, (0, 15))
+    view.to_python()
+    assert view.widget.key_points[0][1] < keys[0][1] and view.widget.query == query  # key 1 moved down
+    keys = [list(p) for p in view.widget.key_points]
+    press_and_move(page, x - 30, y + 30, (0, 0))
+    view.to_python()
+    assert view.widget.key_points == keys and view.widget.query != query
 
 
 @pytest.mark.parametrize(("name", "testid", "why"), [("HeatmapExplorer", "bandwidth", "bandwidth_disabled"),

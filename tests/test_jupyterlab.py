@@ -367,3 +367,37 @@ def test_jupyterlab_myst_renders_numref(page, lab):
         reference = rendered.locator(f'a[href="#{label}"], [title="Cross Reference Not Found"]', has_text=label)
         assert reference.count() == 1, f"cell {index}: {label} is not rendered as a cross-reference: {text!r}"
     assert not page.uncaught_errors, f"uncaught errors in the page: {page.uncaught_errors}"
+
+
+# --- the widget in JupyterLab's own dark theme (not a stand-in page): its text and controls keep their contrast ---
+
+CARD_JS = "el => getComputedStyle(el).backgroundColor"
+
+
+def relative_luminance(colour):
+    """WCAG relative luminance of a CSS rgb()/rgba() colour."""
+    channels = [float(v) / 255 for v in re.findall(r"[\d.]+", colour)[:3]]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_widget_contrast_in_jupyterlab_dark(page, explorer):
+    """With "JupyterLab Dark" chosen from the command palette, the widget turns dark with the notebook, and every text
+    is at least 4.5:1 on its background and every control and slider at least 3:1 (tests/test_accessibility.py's
+    check, run in JupyterLab itself)."""
+    from tests.test_accessibility import CONTRAST_JS
+
+    explorer.scroll_into_view_if_needed()
+    light_card = relative_luminance(explorer.evaluate(CARD_JS))
+    try:
+        run_command(page, "Use Theme: JupyterLab Dark")
+        page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'", timeout=30_000)
+        screenshot(page, "widget-dark")
+        dark_card = relative_luminance(explorer.evaluate(CARD_JS))
+        assert light_card > 0.9 and dark_card < 0.05, (light_card, dark_card)  # the card follows the theme
+        problems = page.evaluate(CONTRAST_JS)
+        assert not problems, "in JupyterLab Dark:\n" + "\n".join(problems)
+    finally:  # the theme is a user setting of the shared server: back to light for the tests after this one
+        run_command(page, "Use Theme: JupyterLab Light")
+        page.wait_for_function("() => document.body.dataset.jpThemeLight === 'true'", timeout=30_000)
+    assert not page.uncaught_errors, f"uncaught errors in the page: {page.uncaught_errors}"

@@ -322,12 +322,14 @@ def random_challenge_widgets():
         text = rng.choice([rng.choice(names), *[misspell(rng, rng.choice(names))] * 3, "xyz", ""])
         yield DatabaseExplorer(text=text, mode=rng.choice([*database.MODES, "soft", "soft"]),
                                temperature=log_uniform(rng, 0.01, 1))
-    k3 = QueryExplorer().key_points[2]
-    for _ in range(80):
+    keys, values = QueryExplorer().key_points, QueryExplorer().values
+    for i in range(120):
         near = rng.random() < 0.6
-        query = [c + rng.gauss(0, 0.1) if near else rng.uniform(-1.4, 1.4) for c in k3]
+        moved = [[c + rng.gauss(0, 0.5) for c in point] for point in keys] if i % 3 == 2 else keys  # dragged keys
+        query = [c + rng.gauss(0, 0.1) if near else rng.uniform(-1.4, 1.4) for c in moved[2]]
         yield QueryExplorer(query=query, scoring=rng.choice(["dot", "scaled_dot", "gaussian", "gaussian"]),
-                            temperature=rng.choice([1.0, log_uniform(rng, 0.5, 3)]),
+                            temperature=rng.choice([1.0, log_uniform(rng, 0.5, 3)]), key_points=moved,
+                            values=[[c + rng.gauss(0, 0.5) for c in point] for point in values] if i % 2 else values,
                             bandwidth=log_uniform(rng, 0.1, 2), mode=rng.choice(["softmax", "softmax", "argmax"]))
     for _ in range(80):
         yield HeatmapExplorer(scoring=rng.choice(["boxcar", "boxcar", *attention.SCORINGS]),

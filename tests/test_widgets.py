@@ -74,6 +74,33 @@ def test_query_explorer_recomputes_on_front_end_state():
     close(widget.weights, weights[0])
 
 
+def test_query_explorer_takes_dragged_keys_and_values():
+    # a dragged key or value reaches Python as the view sends it (JSON numbers, ints where it can): set_state
+    widget = QueryExplorer(query=(0.5, 0.5))
+    keys, values = [list(p) for p in widget.key_points], [list(p) for p in widget.values]
+    keys[2], values[1] = [1, 1], [-0.35, 2]  # k3 onto the query's side, v2 further up
+    widget.set_state({"key_points": keys})
+    widget.set_state({"values": values})
+    assert widget.key_points[2] == [1.0, 1.0] and all(isinstance(c, float) for p in widget.key_points for c in p)
+    output, weights = utils.attention_pool(f64([[0.5, 0.5]]), f64(keys), f64(values), scoring="scaled_dot")
+    close(widget.weights, weights[0])
+    close(widget.output, output[0])
+    assert int(widget.weights.argmax()) == 2  # k3 moved next to q: now the largest weight
+
+
+@pytest.mark.parametrize(("trait", "value", "message"), [
+    ("key_points", [[0.0, 1.0]] * 3, r"key_points and values must have the same number of rows, got 3 key_points"),
+    ("values", [[0.0, math.nan]] * 4, r"values must be finite"),
+    ("key_points", [[0.0, 1.0, 2.0]] * 4, r"key_points must have shape \(n, 2\)"),
+])
+def test_query_explorer_rejects_a_bad_moved_point_and_keeps_its_state(trait, value, message):
+    widget = QueryExplorer()
+    before = (widget.key_points, widget.values, widget.weights)
+    with pytest.raises(ValueError, match=message):
+        widget.set_state({trait: value})
+    assert (widget.key_points, widget.values, widget.weights) == before
+
+
 def test_query_explorer_limit_modes_are_softmax_limits():
     widget = QueryExplorer(query=(1.0, 0.2))
     scores = widget.scores
@@ -474,16 +501,27 @@ def test_heatmap_challenge_window_is_the_one_its_why_names(bandwidth, solved):
     assert ("1.04" in LABELS["en"]["why_heatmap"]) and ("1.04" in LABELS["ko"]["why_heatmap"])
 
 
-def test_query_challenge_cannot_be_met_by_the_dot_product_inside_the_plot():
-    # why_query: "inside this plot it [the dot product] cannot lift k3 above 0.9"; the plot spans ±1.15 × the
-    # largest coordinate of the keys and the query
+def k3_weights(keys, scoring, edge):
+    """k3's softmax weight (temperature 1) for every query on an 81 x 81 grid over the plot [-edge, edge]²."""
+    grid = torch.linspace(-edge, edge, 81, dtype=torch.float64)
+    return utils.softmax(utils.attention_scores(torch.cartesian_prod(grid, grid), f64(keys), scoring=scoring))[:, 2]
+
+
+def test_query_challenge_and_the_dot_product_inside_the_plot():
+    # why_query: "while the keys stay where they are it [the dot product] cannot lift k3 above 0.9 inside this plot;
+    # drag k3 outward along q, or the other keys away from q, and it can". The key plane spans ±1.15 × the largest
+    # coordinate of the keys and the query, and a dragged key stays inside it
     widget = QueryExplorer(query=(0.5, 0.5))
     edge = 1.15 * max(1.0, *(abs(c) for point in widget.key_points for c in point))
-    grid = torch.linspace(-edge, edge, 81, dtype=torch.float64)
     for scoring in ("dot", "scaled_dot"):
-        weights = utils.softmax(utils.attention_scores(torch.cartesian_prod(grid, grid), f64(widget.key_points),
-                                                       scoring=scoring))
-        assert 0.5 < float(weights[:, 2].max()) < 0.9, scoring
+        assert 0.5 < float(k3_weights(widget.key_points, scoring, edge).max()) < 0.9, scoring
+    outward = [list(p) for p in widget.key_points]
+    outward[2] = [-edge, -edge]  # k3 dragged to the corner its way
+    assert float(k3_weights(outward, "dot", edge).max()) > 0.9
+    away = [[edge, edge]] * 4
+    away[2] = widget.key_points[2]  # k3 where it was, the other keys dragged to the far corner
+    assert float(k3_weights(away, "dot", edge).max()) > 0.9
+    assert "drag k3" in LABELS["en"]["why_query"] and "k3를 q 방향으로" in LABELS["ko"]["why_query"]
 
 
 @pytest.mark.parametrize("cls", WIDGETS)

@@ -181,6 +181,25 @@ def exercise_query_explorer(view):
     state = act_and_check(view, "QueryExplorer", drag(view, "key-plane", [(0.2, 0.25), (0.5, 0.5), (0.85, 0.8)]),
                           changed="query")
     assert state["query"][0] > 0 > state["query"][1]  # dragged to the lower right
+    exercise_points(view, state)
+
+
+def exercise_points(view, before):
+    """The query explorer's keys and values move too, by keyboard and by mouse; the weights (or the output) follow,
+    as torch computes them from the moved points, and nothing else moves."""
+    control = view.get_by_test_id
+    keys = before["key_points"]
+    state = act_and_check(view, "QueryExplorer", press(control("key-point-2"), "ArrowUp", 3))
+    assert state["key_points"][1][0] == keys[1][0] and state["key_points"][1][1] > keys[1][1]
+    assert state["key_points"][:1] + state["key_points"][2:] == keys[:1] + keys[2:]
+    keys = state["key_points"]
+    state = act_and_check(view, "QueryExplorer", lambda: drag_point(view.page, control("key-point-3"), (25, -20)))
+    assert state["key_points"][2][0] > keys[2][0] and state["key_points"][2][1] > keys[2][1]  # right and up
+    assert state["query"] == before["query"] and state["key_points"][:2] == keys[:2]
+    values = state["values"]
+    state = act_and_check(view, "QueryExplorer", lambda: drag_point(view.page, control("value-point-1"), (-20, 0)),
+                          changed="output")
+    assert state["values"][0][0] < values[0][0] and state["values"][1:] == values[1:]
 
 
 def exercise_heatmap_explorer(view):
@@ -471,7 +490,8 @@ VIEW_ACTIONS = {
                       ("scoring", "select", "gaussian"),
                       ("bandwidth", "press", "ArrowLeft"), ("mode-argmax", "click", None),
                       ("mode-uniform", "click", None), ("temperature", "press", "ArrowRight"),
-                      ("key-plane", "click", None)],
+                      ("key-plane", "click", None), ("key-point-3", "keys", "ArrowUp"),
+                      ("value-point-2", "drag", (30, 20))],
     "HeatmapExplorer": [("scoring", "select", "gaussian"), ("temperature", "press", "ArrowLeft"),
                         ("bandwidth", "press", "ArrowLeft")],
     "DatabaseExplorer": [("text", "fill", "Lipt"), ("temperature", "press", "ArrowRight"),
@@ -519,12 +539,24 @@ def test_python_changes_of_labels_and_choices_rebuild_the_view(page, name):
     assert_shows(name, standin)
 
 
+def drag_point(page, point, by):
+    """Press the mouse on a dragged point's marker (its first child), move it `by` (dx, dy) px, release."""
+    box = point.locator(":scope > :first-child").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + by[0], y + by[1], steps=4)
+    page.mouse.up()
+
+
 def act(page, testid, action, argument):
     control = page.get_by_test_id(testid)
-    if action == "press":
+    if action in ("press", "keys"):  # a slider, or a point the arrow keys move
         control.focus()
-        for _ in range(15):
+        for _ in range(15 if action == "press" else 3):
             control.press(argument)
+    elif action == "drag":
+        drag_point(page, control, argument)
     elif action == "select":
         control.select_option(argument)
     elif action == "fill":
@@ -541,8 +573,10 @@ def test_view_changes_reach_python(page, name):
         act(page, testid, action, argument)
         sent = standin.to_python()
         assert sent and set(sent) <= set(standin.widget._inputs), (testid, sent)
-        for trait, value in sent.items():  # Python took every value the view sent ...
-            assert getattr(standin.widget, trait) == pytest.approx(value), (testid, trait)
+        for trait, value in sent.items():  # Python took every value the view sent (a list: a point, or points) ...
+            got = getattr(standin.widget, trait)
+            same = torch.equal(f64(got), f64(value)) if isinstance(value, list) else got == pytest.approx(value)
+            assert same, (testid, trait, got, value)
         expected = assert_shows(name, standin)  # ... the view shows torch's numbers for them ...
         for python, torch_value in expected["python"]:  # ... and Python recomputed its outputs from them
             torch.testing.assert_close(python, torch_value, rtol=1e-12, atol=1e-12)

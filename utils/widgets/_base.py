@@ -1,5 +1,6 @@
 """What every widget shares: its JavaScript module (shared maths + helpers + its own file), its CSS and its labels."""
 
+import functools
 from pathlib import Path
 
 import anywidget
@@ -11,6 +12,28 @@ from .labels import LABELS
 
 _HERE = Path(__file__).parent
 _SHARED_JS = ("attention_math.js", "ui.js")
+
+
+class RejectedValue(traitlets.TraitError, ValueError):
+    """A value a widget's validator rejects: a ValueError that traitlets also undoes inside a hold (set_state)."""
+
+
+class RejectedType(traitlets.TraitError, TypeError):
+    """A value of the wrong type that a widget's validator rejects: a TypeError that traitlets also undoes."""
+
+
+def validate(*names):
+    """traitlets.validate whose ValueError or TypeError is raised as a TraitError too: inside set_state (a view's
+    change, held) traitlets undoes a rejected value only on TraitError, and would otherwise keep it and recompute."""
+    def decorate(method):
+        @functools.wraps(method)
+        def checked(self, proposal):
+            try:
+                return method(self, proposal)
+            except (ValueError, TypeError) as error:
+                raise (RejectedType if isinstance(error, TypeError) else RejectedValue)(str(error)) from error
+        return traitlets.validate(*names)(checked)
+    return decorate
 
 
 def esm(filename):
@@ -65,7 +88,7 @@ class Widget(anywidget.AnyWidget):
         self.observe(lambda change: self._recompute(), names=[*self._inputs, *self._data])
         self._recompute()
 
-    @traitlets.validate("lang")
+    @validate("lang")
     def _check_lang(self, proposal):
         return choice("lang", proposal["value"], tuple(LABELS))
 

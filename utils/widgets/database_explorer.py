@@ -5,7 +5,7 @@ import traitlets
 from .._checks import choice, positive
 from ..database import DATABASE, MODES, lookup_weights, returned_value
 from . import challenges
-from ._base import Widget, esm
+from ._base import Widget, esm, validate
 
 
 class DatabaseExplorer(Widget):
@@ -27,18 +27,18 @@ class DatabaseExplorer(Widget):
     def __init__(self, text="Li", mode="soft", temperature=0.1, records=DATABASE, lang="en", **kwargs):
         super().__init__(records=records, text=text, mode=mode, temperature=temperature, lang=lang, **kwargs)
 
-    @traitlets.validate("records")
+    @validate("records")
     def _check_records(self, proposal):
         records = [list(row) for row in proposal["value"]]
         if not records or not all(len(row) == 2 and all(isinstance(s, str) for s in row) for row in records):
             raise ValueError(f"records must be a non-empty sequence of (key, value) string pairs, got {records!r:.80}")
         return records
 
-    @traitlets.validate("mode")
+    @validate("mode")
     def _check_mode(self, proposal):
         return choice("mode", proposal["value"], MODES)
 
-    @traitlets.validate("temperature")
+    @validate("temperature")
     def _check_temperature(self, proposal):
         return positive("temperature", proposal["value"])
 

@@ -7,7 +7,7 @@ import traitlets
 from .._checks import choice, positive
 from ..attention import KERNELS, SCORINGS, attention_scores, softmax
 from . import challenges
-from ._base import Widget, as_tensor, esm, float_list, size
+from ._base import Widget, as_tensor, esm, float_list, size, validate
 
 
 def _circle(count, radius=2.0):
@@ -45,7 +45,7 @@ class HeatmapExplorer(Widget):
             temperature=temperature, scoring=scoring, bandwidth=bandwidth, lang=lang, **kwargs,
         )
 
-    @traitlets.validate("queries", "key_points")
+    @validate("queries", "key_points")
     def _check_points(self, proposal):
         name = proposal["trait"].name
         points = float_list(name, proposal["value"], (None, None))
@@ -57,11 +57,11 @@ class HeatmapExplorer(Widget):
             )
         return points
 
-    @traitlets.validate("scoring")
+    @validate("scoring")
     def _check_scoring(self, proposal):
         return choice("scoring", proposal["value"], SCORINGS)
 
-    @traitlets.validate("temperature", "bandwidth")
+    @validate("temperature", "bandwidth")
     def _check_positive(self, proposal):
         return positive(proposal["trait"].name, proposal["value"])
 

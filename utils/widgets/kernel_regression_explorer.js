@@ -65,7 +65,7 @@ function fitPlot(model, data) {
   );
   const testMark = svg("circle", { r: 6, fill: "#fff", stroke: "#000", "stroke-width": 2.5 });
   root.append(testLine, ...dots, fit, testMark);
-  draggable(root, (event) => {
+  draggable(root, () => (event) => {
     const v = xMin + ((svgPoint(root, event)[0] - MARGIN) / inside.width) * (xMax - xMin);
     writeInputs(model, { x_test: hundredths(Math.min(Math.max(v, xMin), xMax)) });
   });
@@ -120,7 +120,9 @@ function testReadout(model) {
 }
 
 function gridHeatmap(model, { xTrain, xGrid }) {
-  // every grid point's weights on the training points: {root, update(weights), highlight(i, null)}
+  // every grid point's weights on the training points, painted on a canvas (too many cells for a screen reader to
+  // step through: an image with a summary, whose outlined row is the test point's; testRow has that row cell by
+  // cell): {root, update(weights), highlight(i, null)}
   const map = heatmap({
     numRows: xGrid.length,
     numCols: xTrain.length,
@@ -133,19 +135,40 @@ function gridHeatmap(model, { xTrain, xGrid }) {
     focusable: false,
   });
   map.root.setAttribute("data-testid", "heatmap");
+  map.root.setAttribute("aria-label", fillSlots(label(model, "heatmap_summary"), {
+    rows: xGrid.length, cols: xTrain.length }));
   return map;
+}
+
+function testRow(model, { xTrain }) {
+  // the test point's weights on the training points as one row of an ARIA grid, cells named "test point 2.50,
+  // training point 7: attention weight 0.123": {root, show(x0, weights)}
+  const t = (name) => label(model, name);
+  let at = "";
+  const row = weightRow({
+    count: xTrain.length, name: t("test_point_row"),
+    cellName: (j, w) => `${t("test_point")} ${at}, ${t("training_point")} ${j}: ${t("attention_weight")} ` +
+      formatNumber(w),
+  });
+  const caption = html("p", { class: "qkv-note", text: t("test_point_row"), "aria-hidden": "true" });
+  const show = (x0, weights) => {
+    at = formatNumber(x0, 2);
+    row.show(weights);
+  };
+  return { root: html("div", {}, [caption, row.root]), show };
 }
 
 function build(model, el) {
   const data = frame(model);
   const { xTrain, yTrain, xGrid } = data;
   const controls = regressionControls(model, data);
-  const [plot, bars, readout, map] = [fitPlot(model, data), testWeightsPlot(model, data), testReadout(model),
-    gridHeatmap(model, data)];
+  const [plot, bars, readout, map, row] = [fitPlot(model, data), testWeightsPlot(model, data), testReadout(model),
+    gridHeatmap(model, data), testRow(model, data)];
   const column = html("div", { class: "qkv-column" }, [plot.root, fitLegend(model), bars.root, readout.root]);
   const goal = challengeBox(model, "kernel_regression");
   const announce = announcer(el);
-  el.append(goal.root, controls.root, html("div", { class: "qkv-row" }, [column, map.root]));
+  const mapColumn = html("div", { class: "qkv-column" }, [map.root, row.root]);
+  el.append(goal.root, controls.root, html("div", { class: "qkv-row" }, [column, mapColumn]));
   let [grid, drawn] = [null, ""]; // the fit on the grid, recomputed only when the kernel or the bandwidth changes
   return () => {
     const [kernel, bandwidth, x0] = INPUTS.map((name) => model.get(name));
@@ -159,6 +182,7 @@ function build(model, el) {
     controls.show(kernel, bandwidth, x0);
     plot.show(x0, testPrediction, testWeights);
     bars.show(testWeights);
+    row.show(x0, testWeights);
     readout.show(x0, testPrediction, testWeights);
     announce(readout.root.textContent);
     const nearest = xGrid.reduce((best, v, i) => (Math.abs(v - x0) < Math.abs(xGrid[best] - x0) ? i : best), 0);

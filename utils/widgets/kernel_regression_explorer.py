@@ -6,7 +6,7 @@ import traitlets
 from .._checks import choice, positive
 from ..attention import KERNELS, nadaraya_watson
 from . import challenges
-from ._base import Widget, as_tensor, esm, float_list, size
+from ._base import Widget, as_tensor, esm, float_list, size, validate
 
 NUM_GRID = 51  # test points on which the fit is drawn
 
@@ -50,7 +50,7 @@ class KernelRegressionExplorer(Widget):
         super().__init__(x_train=x_train, y_train=y_train, kernel=kernel, bandwidth=bandwidth, x_test=x_test,
                          lang=lang, **kwargs)
 
-    @traitlets.validate("x_train", "y_train")
+    @validate("x_train", "y_train")
     def _check_data(self, proposal):
         name = proposal["trait"].name
         points = float_list(name, proposal["value"], (None,))
@@ -60,15 +60,15 @@ class KernelRegressionExplorer(Widget):
                              f"{other} for the other (set both inside `with widget.hold_trait_notifications():`)")
         return points
 
-    @traitlets.validate("kernel")
+    @validate("kernel")
     def _check_kernel(self, proposal):
         return choice("kernel", proposal["value"], KERNELS)
 
-    @traitlets.validate("bandwidth")
+    @validate("bandwidth")
     def _check_bandwidth(self, proposal):
         return positive("bandwidth", proposal["value"])
 
-    @traitlets.validate("x_test")
+    @validate("x_test")
     def _check_x_test(self, proposal):
         return float_list("x_test", [proposal["value"]], (1,))[0]
 

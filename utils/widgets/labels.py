@@ -56,6 +56,11 @@ LABELS = {
         "training_points": "training points",
         "nw_fit": "Nadaraya–Watson estimate",
         "test_point_weights": "weights of the test point on the training points",
+        "training_point": "training point",
+        "test_point_row": "the test point's row of weights: one cell per training point (arrow keys)",
+        "heatmap_summary": "Heatmap of the attention weights of {rows} test points (rows) on {cols} training points "
+        "(columns), darker for a larger weight. The outlined row is the test point's; its weights follow cell by "
+        "cell.",
         "prediction": "prediction",
         "max_weight": "largest weight",
         "no_support": "no training point inside the kernel's window, so no estimate here",
@@ -81,7 +86,8 @@ LABELS = {
         "why_query": "With the Gaussian kernel the score is −|q − k|²/(2h²), so halving the bandwidth h multiplies "
         "every gap between scores by 4, exactly as a temperature 4 times lower would. Put q on k3 and narrow h: the "
         "nearest key takes almost all the weight. With the dot product a longer query sharpens the weights in the "
-        "same way, but inside this plot it cannot lift k3 above 0.9.",
+        "same way, but while the keys stay where they are it cannot lift k3 above 0.9 inside this plot; drag k3 "
+        "outward along q, or the other keys away from q, and it can.",
         "goal_heatmap": "Make query 1 give exactly half of its weight to each of two keys.",
         "why_heatmap": "The queries and keys lie on a circle: query 1 sits between key 1 and key 2, nearer key 1, so "
         "the dot product and the Gaussian kernel always favour key 1. The boxcar kernel does not ask how near a key "
@@ -111,6 +117,7 @@ LABELS = {
         "bandwidth_disabled": "only the kernel scoring functions use a bandwidth",
         "temperature_disabled": "only the soft lookup uses a temperature",
         "move_query": "the query q: the arrow keys move it",
+        "move_point": "{point} at ({x}, {y}): drag it, or move it with the arrow keys",
         "parameters": "parameters",
         "trained": "trained",
         "random": "random (the same model before training)",
@@ -185,6 +192,10 @@ LABELS = {
         "training_points": "학습 데이터 점",
         "nw_fit": "나다라야–왓슨 추정",
         "test_point_weights": "학습 데이터 점들에 대한 테스트 점의 가중치",
+        "training_point": "학습 데이터 점",
+        "test_point_row": "테스트 점의 가중치 행: 학습 데이터 점마다 칸 하나(화살표 키)",
+        "heatmap_summary": "테스트 점 {rows}개(행)가 학습 데이터 점 {cols}개(열)에 주는 어텐션 가중치의 히트맵입니다. "
+        "가중치가 클수록 진합니다. 테두리를 두른 행이 테스트 점의 행이며, 그 가중치는 뒤에 칸별로 이어집니다.",
         "prediction": "예측",
         "max_weight": "가장 큰 가중치",
         "no_support": "커널 창 안에 학습 데이터 점이 없어 이곳에서는 추정값이 없습니다",
@@ -208,8 +219,9 @@ LABELS = {
         "goal_query": "온도를 1보다 낮추지 않고 k3의 가중치를 0.9보다 크게 만들어 보십시오.",
         "why_query": "가우시안 커널의 스코어는 −|q − k|²/(2h²)이므로, 대역폭 h를 절반으로 줄이면 스코어 사이의 "
         "간격이 모두 4배가 됩니다. 온도를 4분의 1로 낮춘 것과 똑같습니다. q를 k3 위에 두고 h를 줄이면 가장 가까운 "
-        "키가 가중치를 거의 모두 가져갑니다. 내적에서도 쿼리가 길어지면 가중치가 같은 방식으로 날카로워지지만, 이 "
-        "그림 안에서는 k3를 0.9 위로 올릴 수 없습니다.",
+        "키가 가중치를 거의 모두 가져갑니다. 내적에서도 쿼리가 길어지면 가중치가 같은 방식으로 날카로워지지만, 키가 "
+        "제자리에 있는 한 이 그림 안에서는 k3를 0.9 위로 올릴 수 없습니다. k3를 q 방향으로 더 멀리 끌거나 다른 "
+        "키들을 q에서 멀리 끌면 올릴 수 있습니다.",
         "goal_heatmap": "쿼리 1이 두 키에 가중치를 정확히 절반씩 주게 만들어 보십시오.",
         "why_heatmap": "쿼리와 키는 원 위에 있습니다. 쿼리 1은 키 1과 키 2 사이에 있되 키 1에 더 가까우므로, 내적과 "
         "가우시안 커널은 언제나 키 1을 더 선호합니다. 박스카 커널은 키가 얼마나 가까운지가 아니라 대역폭 안에 "
@@ -237,6 +249,7 @@ LABELS = {
         "bandwidth_disabled": "대역폭은 커널 어텐션 스코어 함수에서만 씁니다",
         "temperature_disabled": "온도는 소프트 어텐션 조회에서만 씁니다",
         "move_query": "쿼리 q: 화살표 키로 옮길 수 있습니다",
+        "move_point": "{point}, 위치 ({x}, {y}): 끌거나 화살표 키로 옮길 수 있습니다",
         "parameters": "매개변수",
         "trained": "학습된 값",
         "random": "무작위(학습 전의 같은 모델)",

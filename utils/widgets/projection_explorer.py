@@ -14,7 +14,7 @@ import traitlets
 from ..attention import multi_head_attention
 from ..tiny_transformer import TinyTransformer
 from . import challenges
-from ._base import Widget, as_tensor, esm
+from ._base import Widget, as_tensor, esm, validate
 
 DEFAULT_TOKENS = ("the", "cat", "sat", "on", "the", "mat")
 D_MODEL, D_HEAD = 4, 2  # the toy model's embedding size, and size of each head's queries, keys and values
@@ -133,21 +133,21 @@ class ProjectionExplorer(Widget):
                 "slots": 1 if sample.dim() == 2 else sample.shape[-1],
                 "models": {"trained": model.state(), "random": untrained.state()}}
 
-    @traitlets.validate("token")
+    @validate("token")
     def _check_token(self, proposal):
         return _index("token", proposal["value"], len(self.sequence) if self.models else len(self.tokens))
 
-    @traitlets.validate("head")
+    @validate("head")
     def _check_head(self, proposal):
         return _index("head", proposal["value"], self.num_heads)
 
-    @traitlets.validate("parameters")
+    @validate("parameters")
     def _check_parameters(self, proposal):
         if proposal["value"] not in PARAMETERS:
             raise ValueError(f"parameters must be one of 'trained', 'random'; got {proposal['value']!r}")
         return proposal["value"]
 
-    @traitlets.validate("sequence")
+    @validate("sequence")
     def _check_sequence(self, proposal):
         if not self.models:
             if proposal["value"]:

@@ -2,17 +2,26 @@
 // Uses attention_math.js and ui.js (concatenated before this file by utils/widgets/_base.py).
 
 const INPUTS = ["query", "scoring", "temperature", "bandwidth", "mode"];
+const POINTS = ["key_points", "values"]; // data the reader can also drag: a change made by this view only redraws
 const SOFTMAX = "softmax"; // the mode with a temperature; the others are its limits (utils.attention.POOL_MODES)
 const PLANE = 250; // size of each square SVG panel, px
 const [INSET, TITLE_HEIGHT] = [10, 18]; // the plot's margin inside a panel, and the title above it, px
+const HIT = 16; // a press this near a point (screen px, however the panel is scaled) grabs it: a 32-px target
+const STEP = 0.05; // how far an arrow key moves a point (Shift: five times further)
 
 function extent(points) {
   // half-width of a square view that holds every point, with a margin
   return 1.15 * Math.max(1, ...points.flat().map(Math.abs));
 }
 
+function clampTo(range) {
+  // a coordinate kept inside the view [-range, range], on the sliders' 0.01 steps
+  return (v) => hundredths(Math.min(Math.max(v, -range), range));
+}
+
 function panel(range, title) {
-  // a square SVG with axes through 0: {root, plot, x, y, invert(event) -> the data point under the pointer}
+  // a square SVG with axes through 0: {root, plot, x, y, invert(event) -> the data point under the pointer,
+  // nearest(event, points) -> the index of the point within HIT px of the pointer (the nearest), or null}
   const [across, down] = [[INSET, PLANE - INSET], [PLANE - INSET, INSET]];
   const [x, y] = [linearScale([-range, range], across), linearScale([-range, range], down)];
   const [fromX, fromY] = [linearScale(across, [-range, range]), linearScale(down, [-range, range])];
@@ -33,7 +42,48 @@ function panel(range, title) {
     const [px, py] = svgPoint(root, event);
     return [fromX(px), fromY(py - TITLE_HEIGHT)];
   };
-  return { root, plot, x, y, invert };
+  const nearest = (event, points) => {
+    const [px, py] = svgPoint(root, event);
+    let [best, reach] = [null, (HIT * PLANE) / root.getBoundingClientRect().width]; // HIT px in the SVG's units
+    points.forEach(([a, b], i) => {
+      const distance = Math.hypot(x(a) - px, y(b) + TITLE_HEIGHT - py);
+      if (distance <= reach) [best, reach] = [i, distance];
+    });
+    return best;
+  };
+  return { root, plot, x, y, invert, nearest };
+}
+
+function movablePoints(model, plane, trait, { range, word, testid, marker }) {
+  // the points of `trait` (n, 2) on `plane`, each one draggable and a tab stop that the arrow keys move, named
+  // "key 2 at (x, y)"; marker(i) draws point i around (0, 0): {grab(event) -> move(event) or null, show(points)}
+  const t = (name) => label(model, name);
+  const clamp = clampTo(range);
+  const write = (i, point) => {
+    const points = model.get(trait).map((p) => [...p]);
+    points[i] = point.map(clamp);
+    writeInputs(model, { [trait]: points });
+  };
+  const nodes = model.get(trait).map((_, i) => {
+    const node = svg("g", { "data-testid": `${testid}-${i + 1}` }, marker(i));
+    keyboardMovable(node, "", (dx, dy) => {
+      const [px, py] = model.get(trait)[i];
+      write(i, [px + STEP * dx, py + STEP * dy]);
+    });
+    return node;
+  });
+  plane.plot.append(...nodes);
+  const grab = (event) => {
+    const i = plane.nearest(event, model.get(trait));
+    return i === null ? null : (moved) => write(i, plane.invert(moved));
+  };
+  const show = (points) =>
+    points.forEach(([px, py], i) => {
+      const where = { point: `${t(word)} ${i + 1}`, x: formatNumber(px, 2), y: formatNumber(py, 2) };
+      setAttributes(nodes[i], { transform: `translate(${plane.x(px)}, ${plane.y(py)})`,
+        "aria-label": fillSlots(t("move_point"), where) });
+    });
+  return { grab, show };
 }
 
 function querySliders(model, range) {
@@ -71,33 +121,38 @@ function modeButtons(model) {
 }
 
 function keyPlane(model, range) {
-  // the keys and the draggable query, linked by lines as thick as the weights: {root, show(query, weights)}
+  // the keys and the query, linked by lines as thick as the weights: {root, show(query, keyPoints, weights)}.
+  // Pressing on a key drags it; pressing on the query or anywhere else drags the query
   const t = (name) => label(model, name);
-  const keyPoints = model.get("key_points");
   const plane = panel(range, `${t("keys")} · ${t("query")}`);
-  const links = keyPoints.map(() => svg("line", { stroke: "#555" }));
+  const links = model.get("key_points").map(() => svg("line", { stroke: "#555" }));
   plane.plot.append(...links);
-  keyPoints.forEach(([kx, ky], i) =>
-    plane.plot.append(
-      svg("circle", { cx: plane.x(kx), cy: plane.y(ky), r: 7, fill: PALETTE[i % PALETTE.length], stroke: "#000" }),
-      svg("text", { x: plane.x(kx) + 9, y: plane.y(ky) - 7, text: `${t("key_short")}${i + 1}` }),
-    ),
-  );
+  const keys = movablePoints(model, plane, "key_points", {
+    range, word: "key", testid: "key-point", marker: (i) => [
+      svg("circle", { r: 7, fill: PALETTE[i % PALETTE.length], stroke: "#000" }),
+      svg("text", { x: 9, y: -7, text: `${t("key_short")}${i + 1}` }),
+    ],
+  });
   const mark = svg("path", { d: "M0,-9 L9,0 L0,9 L-9,0 Z", fill: "#fff", stroke: "#000", "stroke-width": 2.5 });
   const markText = svg("text", { text: t("query_short"), "font-weight": 700 });
   const queryPoint = svg("g", { "data-testid": "query-point" }, [mark, markText]);
   plane.plot.append(queryPoint);
   plane.root.setAttribute("data-testid", "key-plane");
-  const clamp = (v) => hundredths(Math.min(Math.max(v, -range), range));
-  draggable(plane.root, (event) => writeInputs(model, { query: plane.invert(event).map(clamp) }));
+  const clamp = clampTo(range);
+  const moveQuery = (event) => writeInputs(model, { query: plane.invert(event).map(clamp) });
+  draggable(plane.root, (event) => {
+    const onQuery = plane.nearest(event, [model.get("query")]) !== null;
+    return (!onQuery && keys.grab(event)) || moveQuery;
+  });
   keyboardMovable(queryPoint, t("move_query"), (dx, dy) => {
     const [qx, qy] = model.get("query");
-    writeInputs(model, { query: [clamp(qx + 0.05 * dx), clamp(qy + 0.05 * dy)] });
+    writeInputs(model, { query: [clamp(qx + STEP * dx), clamp(qy + STEP * dy)] });
   });
-  const show = (query, weights) => {
+  const show = (query, keyPoints, weights) => {
     const [qx, qy] = [plane.x(query[0]), plane.y(query[1])];
     mark.setAttribute("transform", `translate(${qx}, ${qy})`);
     setAttributes(markText, { x: qx + 11, y: qy + 16 });
+    keys.show(keyPoints);
     links.forEach((line, i) => {
       const [x2, y2] = [plane.x(keyPoints[i][0]), plane.y(keyPoints[i][1])];
       const [width, opacity] = [0.5 + 6 * weights[i], 0.15 + 0.85 * weights[i]];
@@ -108,28 +163,31 @@ function keyPlane(model, range) {
 }
 
 function valuePlane(model) {
-  // the values, their convex hull and the pooled output: {root, hull, show(output)}
+  // the values (each one draggable), their convex hull and the pooled output: {root, show(values, output) -> hull}
   const t = (name) => label(model, name);
-  const values = model.get("values");
-  const plane = panel(extent(values), `${t("values")} · ${t("output")}`);
-  const hull = convexHull(values);
-  const corners = hull.map(([vx, vy]) => `${plane.x(vx)},${plane.y(vy)}`).join(" ");
-  plane.plot.append(svg("polygon", { points: corners, fill: "#e8e8e8", stroke: "#777", "stroke-dasharray": "4 3" }));
-  values.forEach(([vx, vy], i) => {
-    const [x, y] = [plane.x(vx), plane.y(vy)];
-    plane.plot.append(
-      svg("rect", { x: x - 6, y: y - 6, width: 12, height: 12, fill: PALETTE[i % PALETTE.length], stroke: "#000" }),
-      svg("text", { x: x + 9, y: y - 7, text: `${t("value_short")}${i + 1}` }),
-    );
+  const range = extent(model.get("values"));
+  const plane = panel(range, `${t("values")} · ${t("output")}`);
+  const hull = svg("polygon", { fill: "#e8e8e8", stroke: "#777", "stroke-dasharray": "4 3" });
+  plane.plot.append(hull);
+  const values = movablePoints(model, plane, "values", {
+    range, word: "value", testid: "value-point", marker: (i) => [
+      svg("rect", { x: -6, y: -6, width: 12, height: 12, fill: PALETTE[i % PALETTE.length], stroke: "#000" }),
+      svg("text", { x: 9, y: -7, text: `${t("value_short")}${i + 1}` }),
+    ],
   });
-  const mark = svg("circle", { r: 6, fill: "#000", stroke: "#fff", "stroke-width": 2 });
-  const markText = svg("text", { text: t("output"), "font-weight": 700 });
+  draggable(plane.root, values.grab);
+  const mark = svg("circle", { r: 6, fill: "#000", stroke: "#fff", "stroke-width": 2, "pointer-events": "none" });
+  const markText = svg("text", { text: t("output"), "font-weight": 700, "pointer-events": "none" });
   plane.plot.append(mark, markText);
-  const show = ([ox, oy]) => {
+  const show = (points, [ox, oy]) => {
+    const corners = convexHull(points);
+    hull.setAttribute("points", corners.map(([vx, vy]) => `${plane.x(vx)},${plane.y(vy)}`).join(" "));
+    values.show(points);
     setAttributes(mark, { cx: plane.x(ox), cy: plane.y(oy) });
     setAttributes(markText, { x: plane.x(ox) + 9, y: plane.y(oy) + 16 });
+    return corners;
   };
-  return { root: plane.root, hull, show };
+  return { root: plane.root, show };
 }
 
 function weightsTable(model) {
@@ -157,10 +215,10 @@ function weightsTable(model) {
 }
 
 function build(model, el) {
-  const [keyPoints, values] = [model.get("key_points"), model.get("values")];
-  const [announce, keyNames] = [announcer(el), keyPoints.map((_, i) => `${label(model, "key_short")}${i + 1}`)];
+  const [announce, count] = [announcer(el), model.get("key_points").length];
+  const keyNames = Array.from({ length: count }, (_, i) => `${label(model, "key_short")}${i + 1}`);
   let shownMode = model.get("mode");
-  const range = extent([...keyPoints, model.get("query")]);
+  const range = extent([...model.get("key_points"), model.get("query")]);
   const sliders = querySliders(model, range);
   const [scoring, modes] = [scoringControls(model, { mode: SOFTMAX }), modeButtons(model)];
   const [keys, valueView, table] = [keyPlane(model, range), valuePlane(model), weightsTable(model)];
@@ -175,23 +233,22 @@ function build(model, el) {
     table.root,
   );
   return () => {
-    const state = Object.fromEntries(INPUTS.map((name) => [name, model.get(name)]));
-    const { query, scoring: scoringName, temperature, bandwidth, mode } = state;
+    const state = Object.fromEntries([...INPUTS, ...POINTS].map((name) => [name, model.get(name)]));
+    const { query, key_points: keyPoints, values, scoring: scoringName, temperature, bandwidth, mode } = state;
     const pooled = attentionPool([query], keyPoints, values, scoringName, temperature, bandwidth, mode);
     const [scores, weights, output] = [pooled.scores[0], pooled.weights[0], pooled.output[0]];
     sliders.show(query);
     scoring.show(state);
     modes.show(mode);
-    keys.show(query, weights);
-    valueView.show(output);
+    keys.show(query, keyPoints, weights);
+    const hull = valueView.show(values, output);
     table.show(scores, weights);
     const headline = largestHeadline(model, keyNames, weights);
     announce(mode === shownMode ? headline : `${label(model, `mode_${mode}`)}. ${headline}`);
     shownMode = mode;
-    const solved = goal.show(CHALLENGES.QueryExplorer({ ...state, key_points: keyPoints, values }));
-    return { ...state, key_points: keyPoints, values, scores, weights, output, hull: valueView.hull,
-      challenge_solved: solved };
+    const solved = goal.show(CHALLENGES.QueryExplorer(state));
+    return { ...state, scores, weights, output, hull, challenge_solved: solved };
   };
 }
 
-export default widgetModule("QueryExplorer", ["key_points", "values"], INPUTS, build);
+export default widgetModule("QueryExplorer", POINTS, INPUTS, build);

@@ -5,7 +5,7 @@ import traitlets
 from .._checks import choice, positive
 from ..attention import KERNELS, POOL_MODES, attention_scores, pool_weights
 from . import challenges
-from ._base import Widget, as_tensor, esm, float_list, size
+from ._base import Widget, as_tensor, esm, float_list, size, validate
 
 SCORINGS = ("dot", "scaled_dot", "gaussian")  # the scorings that make sense for a few 2-D keys
 
@@ -15,15 +15,14 @@ DEFAULT_VALUES = ((1.0, 1.0), (-1.0, 1.4), (-1.4, -0.8), (1.2, -1.0))
 
 
 class QueryExplorer(Widget):
-    """Move a query (sliders or drag) and see each key's score and weight and the output in the values' hull."""
+    """Drag the query, keys and values (or use the keys, sliders): each key's weight, the output in the values' hull."""
 
     _esm = esm("query_explorer.js")
     _goal = staticmethod(challenges.query_explorer)
-    _inputs = ("query", "scoring", "temperature", "bandwidth", "mode")
-    _data = ("key_points", "values")
+    _inputs = ("query", "key_points", "values", "scoring", "temperature", "bandwidth", "mode")  # the view drags points
     _choices = (("scoring", SCORINGS), ("mode", POOL_MODES), ("kernel", KERNELS))  # kernel: scorings with a bandwidth
-    key_points = traitlets.Any().tag(sync=True)  # (num_keys, 2)
-    values = traitlets.Any().tag(sync=True)  # (num_keys, 2)
+    key_points = traitlets.Any().tag(sync=True)  # (num_keys, 2); the view writes it when a key is dragged
+    values = traitlets.Any().tag(sync=True)  # (num_keys, 2); the view writes it when a value is dragged
     query = traitlets.Any().tag(sync=True)  # (2,)
     scoring = traitlets.Unicode().tag(sync=True)
     temperature = traitlets.Any().tag(sync=True)
@@ -41,7 +40,7 @@ class QueryExplorer(Widget):
             query=query, scoring=scoring, temperature=temperature, bandwidth=bandwidth, mode=mode, lang=lang, **kwargs,
         )
 
-    @traitlets.validate("key_points", "values")
+    @validate("key_points", "values")
     def _check_points(self, proposal):
         name = proposal["trait"].name
         points = float_list(name, proposal["value"], (None, 2))
@@ -54,19 +53,19 @@ class QueryExplorer(Widget):
             )
         return points
 
-    @traitlets.validate("query")
+    @validate("query")
     def _check_query(self, proposal):
         return float_list("query", proposal["value"], (2,))
 
-    @traitlets.validate("scoring")
+    @validate("scoring")
     def _check_scoring(self, proposal):
         return choice("scoring", proposal["value"], SCORINGS)
 
-    @traitlets.validate("mode")
+    @validate("mode")
     def _check_mode(self, proposal):
         return choice("mode", proposal["value"], POOL_MODES)
 
-    @traitlets.validate("temperature", "bandwidth")
+    @validate("temperature", "bandwidth")
     def _check_positive(self, proposal):
         return positive(proposal["trait"].name, proposal["value"])
 

@@ -69,8 +69,11 @@ function setState(root, state) {
   root.setAttribute("data-state", JSON.stringify(state));
 }
 
+const WRITTEN = new WeakMap(); // model -> {trait: the value a view of it wrote last}
+
 function writeInputs(model, changes) {
   // the only way the widgets write to the model: input traits, then a save that needs a kernel (none on the site)
+  WRITTEN.set(model, { ...WRITTEN.get(model), ...changes });
   for (const [name, value] of Object.entries(changes)) model.set(name, value);
   try {
     model.save_changes();
@@ -172,16 +175,21 @@ function svgPoint(root, event) {
   return [(event.clientX - box.left) * (width / box.width), (event.clientY - box.top) * (height / box.height)];
 }
 
-function draggable(node, move) {
-  // pressing on `node` and moving with the pointer captured calls move(event); no text selection while dragging
+function draggable(node, grab) {
+  // pressing on `node` calls grab(event), which returns move(event) for this drag (what is dragged depends on where
+  // the press is) or null (nothing to drag there); moving with the pointer captured calls it. No text selection and
+  // no page scroll while dragging (touch-action in widgets.css)
   node.classList.add("qkv-draggable");
+  let move = null;
   node.addEventListener("pointerdown", (event) => {
+    move = grab(event);
+    if (!move) return;
     event.preventDefault();
     node.setPointerCapture(event.pointerId);
     move(event);
   });
   node.addEventListener("pointermove", (event) => {
-    if (node.hasPointerCapture(event.pointerId)) move(event);
+    if (move && node.hasPointerCapture(event.pointerId)) move(event);
   });
 }
 
@@ -238,19 +246,8 @@ function focusableCells(box, onSelect, cellName) {
     }),
   );
   const paint = (i, j, x, colour) => setAttributes(cells[i][j], { fill: colour, "aria-label": cellName(i, j, x) });
-  const moves = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
-  const keydown = (event) => {
-    // the arrow keys move the focus from cell to cell
-    const at = event.target.getAttribute("data-testid")?.match(/^cell-(\d+)-(\d+)$/);
-    if (!moves[event.key] || !at) return;
-    event.preventDefault();
-    const i = Math.min(Math.max(Number(at[1]) + moves[event.key][0], 0), box.numRows - 1);
-    const j = Math.min(Math.max(Number(at[2]) + moves[event.key][1], 0), box.numCols - 1);
-    cells.flat().forEach((cell) => cell.setAttribute("tabindex", -1));
-    cells[i][j].setAttribute("tabindex", 0);
-    cells[i][j].focus();
-  };
-  return { nodes: [ariaGrid(cells, box.label)], paint, keydown };
+  const keydown = rovingFocus(cells);
+  return { nodes: [ariaGrid(cells, box.label, (attrs, children) => svg("g", attrs, children))], paint, keydown };
 }
 
 function heatmapAxes(box, { rowLabels, colLabels, xlabel, ylabel }) {
@@ -369,10 +366,55 @@ function cellNamer({ cellNames, rowLabels, colLabels }) {
   return (i, j, x) => `${row} ${rowLabels?.[i] ?? i}, ${col} ${colLabels?.[j] ?? j}: ${value} ${formatNumber(x)}`;
 }
 
-function ariaGrid(cells, name) {
-  // cells[i][j] (SVG nodes with role gridcell) grouped in rows of one ARIA grid named `name`
-  const rows = cells.map((row) => svg("g", { role: "row" }, row));
-  return svg("g", { role: "grid", "aria-label": name }, rows);
+function ariaGrid(cells, name, group) {
+  // cells[i][j] (nodes with role gridcell) in rows of one ARIA grid named `name`; group(attrs, children) makes the
+  // row and grid nodes (an SVG <g>, or an HTML <div> for HTML cells)
+  return group({ role: "grid", "aria-label": name }, cells.map((row) => group({ role: "row" }, row)));
+}
+
+function rovingFocus(cells) {
+  // keydown handler for the cells[i][j] of a grid with one tab stop: the arrow keys move the focus (and the tab stop)
+  // from cell to cell
+  const moves = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+  return (event) => {
+    const i = cells.findIndex((row) => row.includes(event.target));
+    if (!moves[event.key] || i < 0) return;
+    event.preventDefault();
+    const j = cells[i].indexOf(event.target);
+    const [k, l] = [i + moves[event.key][0], j + moves[event.key][1]];
+    const next = cells[Math.min(Math.max(k, 0), cells.length - 1)];
+    const cell = next[Math.min(Math.max(l, 0), next.length - 1)];
+    cells.flat().forEach((node) => node.setAttribute("tabindex", -1));
+    cell.setAttribute("tabindex", 0);
+    cell.focus();
+  };
+}
+
+function weightRow({ count, name, cellName }) {
+  // one query's weights on `count` keys as a row of an ARIA grid named `name`: a swatch per key in the heatmaps'
+  // colours, one tab stop, the arrow keys move along it; it wraps on a narrow screen. The cell in focus (or under
+  // the pointer) shows its name below, for sighted readers. {root, show(weights)}; cellName(j, w) names cell j
+  const cells = Array.from({ length: count }, (_, j) => html("div", {
+    role: "gridcell", tabindex: j === 0 ? 0 : -1, class: "qkv-weight-cell", "data-testid": `row-cell-${j}`,
+  }));
+  const grid = ariaGrid([cells], name, (attrs, children) => html("div", attrs, children));
+  grid.addEventListener("keydown", rovingFocus([cells]));
+  const readout = html("p", { class: "qkv-readout", "aria-hidden": "true", "data-testid": "row-readout" });
+  let shown = null; // the cell whose name the readout shows
+  const tell = (cell) => {
+    shown = cell;
+    readout.textContent = cell ? cell.getAttribute("aria-label") : "";
+  };
+  cells.forEach((cell) => ["focus", "mouseenter"].forEach((event) => cell.addEventListener(event, () => tell(cell))));
+  grid.addEventListener("focusout", () => tell(null));
+  const show = (weights) => {
+    weights.forEach((w, j) => {
+      cells[j].style.background = reds((w - WEIGHT_RANGE[0]) / (WEIGHT_RANGE[1] - WEIGHT_RANGE[0]));
+      cells[j].setAttribute("aria-label", cellName(j, w));
+    });
+    tell(shown);
+  };
+  return { root: html("div", { class: "qkv-weight-row", "data-testid": "weight-row" }, [grid, readout]), show };
 }
 
 function keyboardMovable(node, name, move) {
@@ -418,7 +460,8 @@ function widgetModule(className, dataTraits, inputs, build) {
   // the anywidget module. build(model, el, redraw) draws the view from the model's state alone (no kernel needed)
   // and returns show(), which redraws it from the inputs and returns the numbers on display; redraw() runs show
   // once, then on every change of an input, and writes its numbers to data-state. The view is rebuilt from
-  // scratch when the labels (language), the choices or a data trait change.
+  // scratch when the labels (language), the choices or a data trait change, except for a data trait that a view
+  // wrote itself (a dragged point): that redraws
   return {
     render({ model, el }) {
       el.classList.add("qkv-widget");
@@ -426,23 +469,24 @@ function widgetModule(className, dataTraits, inputs, build) {
       // in JupyterLab, keys pressed in the view are the view's: no notebook shortcut (arrows would move cells)
       el.setAttribute("data-lm-suppress-shortcuts", "true");
       el.addEventListener("keydown", (event) => event.stopPropagation());
-      let offs = [];
+      let [offs, redraw] = [[], null];
       const rebuild = () => {
         offs.forEach((off) => off());
         offs = [];
         el.replaceChildren();
         let show = null;
-        const redraw = () => setState(el, show());
+        redraw = () => setState(el, show());
         show = build(model, el, redraw);
         listen(model, inputs, redraw, offs);
         redraw();
       };
-      const rebuildOn = ["labels", "choices", ...dataTraits];
-      rebuildOn.forEach((name) => model.on(`change:${name}`, rebuild));
+      const handlers = [["labels", rebuild], ["choices", rebuild], ...dataTraits.map((name) =>
+        [name, () => (model.get(name) === WRITTEN.get(model)?.[name] ? redraw() : rebuild())])];
+      handlers.forEach(([name, handler]) => model.on(`change:${name}`, handler));
       rebuild();
       return () => {
         offs.forEach((off) => off());
-        rebuildOn.forEach((name) => model.off(`change:${name}`, rebuild));
+        handlers.forEach(([name, handler]) => model.off(`change:${name}`, handler));
       };
     },
   };
