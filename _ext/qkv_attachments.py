@@ -5,6 +5,7 @@ cell above it by tools/notebook_twin.py), so that JupyterLab numbers them and re
 1.4 leaves `attachment:` URIs alone, and Sphinx would look for a file of that name. Before Sphinx collects a page's
 images, this extension writes each attachment the page uses to `<doctree dir>/attachments/<page>/NAME` and points
 the image at it; Sphinx then copies it to `_images/` like any figure (lazy loading included, _ext/qkv_head.py).
+The figure sits in a `cell_output` container, as a figure in a code cell's output does (assets/qkv-a11y.css).
 An attachment the notebook does not have is a build warning, an error under `-W`.
 """
 
@@ -51,6 +52,11 @@ def write_attachments(app: Sphinx, doctree: nodes.document) -> None:
         if not path.exists() or path.read_bytes() != raw:
             path.write_bytes(raw)
         node["uri"] = "/" + Path(os.path.relpath(path, app.srcdir)).as_posix()  # "/": from the source folder
+        figure = node.parent
+        if isinstance(figure, nodes.figure) and "cell_output" not in figure.parent.get("classes", []):
+            output = nodes.container(classes=["cell_output"])  # a drawn output, as myst-nb wraps one (dark-mode card)
+            figure.parent.replace(figure, output)  # not replace_self, which copies the ids
+            output += figure
 
 
 def setup(app: Sphinx) -> dict:
