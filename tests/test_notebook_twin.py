@@ -174,7 +174,7 @@ def test_the_sections_figures_are_attached_in_both_editions():
                for (en, _, _), (ko, _, _) in zip(figures["en"], figures["ko"], strict=True))
 
 
-def test_a_swapped_figure_attachment_fails_the_check_and_make_notebooks_repairs_it(copy):
+def test_a_swapped_figure_attachment_fails_the_check_and_attaching_again_repairs_it(copy):
     path = copy / "notebooks" / "ko" / f"{FIGURE_SECTION}.ipynb"
     nb = nbformat.read(path, as_version=4)
     (first, a, _), (second, b, _) = notebook_twin.attached_figures(nb)[:2]
