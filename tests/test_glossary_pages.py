@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from _ext.qkv_i18n import load_glossary
+from tools.notebook_twin import LABEL_DEFINITIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = {lang: ROOT / "chapters" / lang / "glossary.md" for lang in ("en", "ko")}
@@ -26,12 +27,12 @@ def definitions(lang):
 
 
 def labels(lang):
-    """Every label the notebooks of `lang` define: figure names, `(target)=` and `:label:`."""
+    """Every label the notebooks of `lang` define: figure names, `(target)=`, `:label:` and `:name:`."""
     found = set()
     for path in (ROOT / "notebooks" / lang).glob("*.ipynb"):
         for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
             source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-            found |= set(re.findall(r"^\(([\w-]+)\)=", source, re.M)) | set(re.findall(r":label: ([\w-]+)", source))
+            found |= {a or b for a, b in LABEL_DEFINITIONS.findall(source)}  # (x)=, :label: x, :name: x
             name = cell.get("metadata", {}).get("mystnb", {}).get("figure", {}).get("name")
             found |= {name} if name else set()
     return found

@@ -22,6 +22,7 @@ from pathlib import Path
 import nbformat
 import pytest
 import torch
+from bs4 import BeautifulSoup
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import utils
@@ -352,20 +353,54 @@ def test_jupyterlab_myst_keeps_solutions_hidden_until_opened(page, lab):
     assert not page.uncaught_errors, f"uncaught errors in the page: {page.uncaught_errors}"
 
 
-def test_jupyterlab_myst_renders_numref(page, lab):
-    """A {numref} becomes a cross-reference (labels of figures in cell metadata stay unresolved in JupyterLab)."""
-    path = "en/queries-keys-values.ipynb"
+# the notebooks whose {numref}s point at figures; a figure is a markdown {figure} with its PNG attached
+NUMREF_NOTEBOOKS = ["en/queries-keys-values.ipynb", "ko/queries-keys-values.ipynb", "en/transformer-qkv.ipynb"]
+NUMREF = re.compile(r"\{numref\}`(?:[^`<]*<)?([\w-]+)>?`")  # {numref}`label`, {numref}`그림 %s <label>`
+FIGURE_NAME = re.compile(r"^:::\{figure\}.*\n(?:^:.*\n)*?^:name:\s*(\S+)", re.M)
+IMAGE_LOADED_JS = "img => img.complete && img.naturalWidth > 0"
+
+
+def site_figure_numbers(built_site, path):
+    """{label: number} of the figures of the site's page for notebooks/`path`."""
+    page = (built_site / "notebooks" / path).with_suffix(".html")
+    html = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    return {figure["id"]: int(re.search(r"\d+", figure.select_one(".caption-number").get_text())[0])
+            for figure in html.select("figure[id]")}
+
+
+@pytest.mark.parametrize("path", NUMREF_NOTEBOOKS)
+def test_jupyterlab_myst_numbers_figures_and_resolves_numref(page, lab, built_site, path):
+    """Every figure is numbered in notebook order and its image loads; every {numref} is a link reading "Figure N"
+    ("그림 N") to its figure; N counts as the site does, which numbers on through the edition (Fig. 20 is a
+    page's first figure when 19 come before)."""
     cells = nbformat.read(lab.root / path, as_version=4).cells
-    numrefs = [(index, re.search(r"\{numref\}`([^`]+)`", cell.source)[1]) for index, cell in enumerate(cells)
-               if cell.cell_type == "markdown" and "{numref}" in cell.source]
-    assert numrefs, f"{path} has no {{numref}}"
+    figures = {name: index for index, cell in enumerate(cells) if cell.cell_type == "markdown"
+               for name in FIGURE_NAME.findall(cell.source)}
+    numrefs = [(index, label) for index, cell in enumerate(cells) if cell.cell_type == "markdown"
+               for label in NUMREF.findall(cell.source)]
+    assert numrefs and set(label for _, label in numrefs) <= set(figures), (path, numrefs, list(figures))
+    site = site_figure_numbers(built_site, path)
+    first = min(site.values())
+    word = "그림" if path.startswith("ko/") else "Figure"
     open_notebook(page, lab, path)
+    for number, (label, index) in enumerate(figures.items(), 1):
+        assert site[label] - first + 1 == number, f"{label}: figure {number} in the notebook, {site[label]} on the site"
+        rendered = rendered_markdown(page, index)
+        image = rendered.locator("img")
+        assert image.count() == 1, f"cell {index}: {image.count()} images in figure {label}"
+        page.wait_for_function(IMAGE_LOADED_JS, arg=image.element_handle(), timeout=10_000)
+        caption = rendered.locator("figcaption").inner_text()
+        assert re.search(rf"\b{number}\b", caption), f"{label} is not figure {number}: {caption[:80]!r}"
     for index, label in numrefs:
         rendered = rendered_markdown(page, index)
         text = rendered.inner_text()
-        assert "{numref}" not in text and "`" not in text.split(label)[0][-3:], f"cell {index} shows raw: {text!r}"
-        reference = rendered.locator(f'a[href="#{label}"], [title="Cross Reference Not Found"]', has_text=label)
-        assert reference.count() == 1, f"cell {index}: {label} is not rendered as a cross-reference: {text!r}"
+        assert "{numref}" not in text and "Cross Reference Not Found" not in rendered.inner_html(), (index, text)
+        link = rendered.locator(f'a[href="#{label}"]')
+        assert link.count() == 1, f"cell {index}: {label} is not rendered as one link: {text!r}"
+        shown = " ".join(link.inner_text().split())  # a no-break space between word and number
+        assert shown == f"{word} {site[label] - first + 1}", (index, label, shown)
+    rendered_markdown(page, figures[numrefs[0][1]]).scroll_into_view_if_needed()
+    screenshot(page, f"myst-figures-{path.replace('/', '-')}")
     assert not page.uncaught_errors, f"uncaught errors in the page: {page.uncaught_errors}"
 
 

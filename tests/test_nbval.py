@@ -16,10 +16,12 @@ import sys
 import tomllib
 from pathlib import Path
 
+import nbformat
 import pytest
 from PIL import Image
 
 from tools.first_cell import CELL_ID as SET_UP_CELL
+from tools.notebook_twin import attached_figures
 from utils import plotting
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -329,12 +331,23 @@ def test_a_stored_figure_replaced_by_another_fails(tmp_path):
 
 @notebook_params()
 def test_every_figure_has_a_caption_and_alt_text(path):
-    """A cell that shows a figure gives it a caption and alt text (myst-nb's `mystnb.figure` / `mystnb.image`)."""
-    missing = []
-    for index, cell in enumerate(load(path)["cells"]):
-        if cell["cell_type"] == "code" and any("image/png" in out.get("data", {}) for out in cell.get("outputs", [])):
-            meta = cell["metadata"].get("mystnb", {})
-            if not str(meta.get("figure", {}).get("caption", "")).strip() or not str(
-                    meta.get("image", {}).get("alt", "")).strip():
+    """A cell that shows a figure gives it a caption and alt text: myst-nb's `mystnb.figure` / `mystnb.image`, or the
+    markdown `{figure}` right below it that shows the same PNG (tools/notebook_twin.py), its own output then hidden
+    on the site and folded in JupyterLab so the figure is not shown twice."""
+    nb = nbformat.read(path, as_version=4)
+    below = {id(code): cell.source for cell, _, code in attached_figures(nb) if code is not None}
+    missing, twice = [], []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and any("image/png" in out.get("data", {}) for out in cell.get("outputs", [])):
+            meta = cell.metadata.get("mystnb", {})
+            caption, alt = meta.get("figure", {}).get("caption", ""), meta.get("image", {}).get("alt", "")
+            if id(cell) in below:  # :alt: text, then the caption after the blank line that ends the options
+                alt = "".join(re.findall(r"^:alt:(.*)$", below[id(cell)], re.M))
+                caption = below[id(cell)].partition("\n\n")[2].removesuffix(":::")
+                if "remove-output" not in cell.metadata.get("tags", []) or not cell.metadata.get(
+                        "jupyter", {}).get("outputs_hidden"):
+                    twice.append(index)
+            if not str(caption).strip() or not str(alt).strip():
                 missing.append(index)
     assert not missing, f"cells without a caption or alt text: {missing}"
+    assert not twice, f"cells whose figure is also a {{figure}} below, not tagged remove-output and folded: {twice}"

@@ -149,3 +149,61 @@ def test_a_print_delivered_in_pieces_is_stored_as_one_stream():
     assert [(o.output_type, o.get("name"), o.get("text")) for o in joined] == [
         ("stream", "stdout", "a b\n"), ("stream", "stderr", "warning\n"), ("execute_result", None, None),
         ("stream", "stdout", "c\n")]
+
+
+NOTEBOOKS = sorted((REPO / "notebooks").glob("*/*.ipynb"))
+FIGURE_SECTION = "queries-keys-values"  # a section whose figures are markdown {figure} cells with attachments
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_figure_attachment_is_the_png_its_code_cell_drew(path):
+    """The image JupyterLab shows for a figure is the PNG that nbval checks, in each edition its own."""
+    nb = nbformat.read(path, as_version=4)
+    assert notebook_twin.attachment_problems(nb) == []
+    names = [name for _, name, _ in notebook_twin.attached_figures(nb)]
+    assert all(name.startswith(notebook_twin.LABEL_PREFIX) == (path.parent.name == "ko") for name in names), names
+
+
+def test_the_sections_figures_are_attached_in_both_editions():
+    figures = {lang: notebook_twin.attached_figures(nbformat.read(REPO / "notebooks" / lang / f"{FIGURE_SECTION}.ipynb",
+                                                                  as_version=4)) for lang in ("en", "ko")}
+    assert figures["en"] and len(figures["en"]) == len(figures["ko"])
+    assert [notebook_twin.LABEL_PREFIX + name for _, name, _ in figures["en"]] == [name for _, name, _ in figures["ko"]]
+    # Korean labels in the plots: at least one Korean figure is not the English one
+    assert any(en.attachments != {k.removeprefix(notebook_twin.LABEL_PREFIX): v for k, v in ko.attachments.items()}
+               for (en, _, _), (ko, _, _) in zip(figures["en"], figures["ko"], strict=True))
+
+
+def test_a_swapped_figure_attachment_fails_the_check_and_attaching_again_repairs_it(copy):
+    path = copy / "notebooks" / "ko" / f"{FIGURE_SECTION}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    (first, a, _), (second, b, _) = notebook_twin.attached_figures(nb)[:2]
+    first.attachments[a], second.attachments[b] = second.attachments[b], first.attachments[a]
+    nbformat.write(nb, path)
+    done = subprocess.run([sys.executable, copy / "tools" / "notebook_twin.py", "--check", FIGURE_SECTION],
+                          capture_output=True, text=True)
+    assert done.returncode == 1
+    assert f"figure 1 (attachment:{a}) is not the PNG its code cell drew" in done.stdout, done.stdout
+    assert f"figure 2 (attachment:{b}) is not the PNG" in done.stdout and "figure 3 " not in done.stdout, done.stdout
+    assert notebook_twin.attach_figures(nb) == [] and notebook_twin.attachment_problems(nb) == []
+
+
+def test_a_figure_without_its_drawing_cell_above_cannot_be_attached():
+    figure = nbformat.v4.new_markdown_cell(":::{figure} attachment:fig-a.png\n:name: fig-a\n:alt: A.\n\nA.\n:::")
+    png = nbformat.v4.new_output("display_data", {"image/png": "iVBORw0KGgo=\n", "text/plain": "<Figure>"})
+    nb = notebook("plot()", "print(1)", outputs=[png])
+    nb.cells.insert(2, figure)  # below print(1), which drew nothing
+    assert notebook_twin.attach_figures(nb) == [
+        "figure attachment:fig-a.png has no code cell with one PNG output right above it"]
+    assert notebook_twin.attachment_problems(nb) == [
+        "figure 1 (attachment:fig-a.png) is not the PNG its code cell drew"]
+    nb.cells.insert(1, nb.cells.pop(2))  # now below plot()
+    assert notebook_twin.attach_figures(nb) == [] and notebook_twin.attachment_problems(nb) == []
+    assert figure.attachments == {"fig-a.png": {"image/png": "iVBORw0KGgo=\n"}}
+
+
+def test_the_twin_carries_no_english_attachment():
+    en = nbformat.read(REPO / "notebooks" / "en" / f"{FIGURE_SECTION}.ipynb", as_version=4)
+    ko, problems = notebook_twin.build_twin(en, notebook_twin.load_translation(FIGURE_SECTION))
+    assert problems == []
+    assert notebook_twin.attached_figures(ko) and not any("attachments" in cell for cell in ko.cells)

@@ -1,7 +1,7 @@
 """Numbers in the prose that restate an output agree with it, in both editions; every other number says why not.
 
-The prose of a notebook is its markdown cells and its figure captions and alt texts. notebooks/prose-numbers.yml
-lists, per notebook:
+The prose of a notebook is its markdown cells (a `{figure}`'s caption and `:alt:` text included) and the figure
+captions and alt texts of its cell metadata. notebooks/prose-numbers.yml lists, per notebook:
 
 - `restated`: phrases of the prose with a number in brackets, e.g. `holds [six] records`, in English (`en`) and in
   Korean (`ko`), the id of the code cell whose printed output the number restates, and a regex (`output`) whose
@@ -37,8 +37,8 @@ EDITIONS = ("en", "ko")
 
 # a number in digits, not part of a name (float64); a Korean particle may follow it (0.85로)
 DIGITS = re.compile(r"(?<![A-Za-z0-9_.])-?\d+(?:\.\d+)?(?![A-Za-z0-9_])")
-NOT_SCANNED = re.compile(  # display maths, targets of roles and links, directive options: no prose numbers there
-    r"\$\$.*?\$\$|```\{math\}.*?```|\{[\w:-]+\}`[^`]*`|\]\([^)]*\)|^:[\w-]+:[^\n]*$", re.S | re.M)
+NOT_SCANNED = re.compile(  # display maths, targets of roles and links, directive options but a figure's alt text
+    r"\$\$.*?\$\$|```\{math\}.*?```|\{[\w:-]+\}`[^`]*`|\]\([^)]*\)|^:(?!alt:)[\w-]+:[^\n]*$", re.S | re.M)
 MARK = re.compile(r"\[([^\[\]]+)\]")  # [six] in a phrase of the inventory
 PROSE_NUMBER = r"(-?\d+(?:\.\d+)?(?:/\d+)?|[^\W\d_]+)"  # where a bracketed number stands: 0.85, 1/3, six, 여섯
 WORDS = {  # number words that may be bracketed: English, Korean native numbers (with their forms before 개)

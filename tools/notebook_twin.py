@@ -26,14 +26,20 @@ ones. The translation file (notebooks/ko/translations/NAME.yml) is:
         ko: 어텐션 가중치로 본 단위 행렬.
 
 Sphinx labels are global, so the Korean edition prefixes every label the English notebooks define (figure names,
-`:label:`, `(target)=`) with `ko-`: in cell metadata and wherever the label occurs in the Korean markdown. Write
-the English labels in the Korean markdown; the twin gets the prefixed ones.
+`:label:`, `:name:`, `(target)=`) with `ko-`: in cell metadata and wherever the label occurs in the Korean markdown
+(`attachment:NAME.png` too). Write the English labels in the Korean markdown; the twin gets the prefixed ones.
 
 Because markdown is found by its English text, editing an English cell makes its translation "missing" until the
 `en:` text in the file is updated with the Korean: the twin can never silently fall behind the English notebook.
 The report shows that edit as a word diff against the stale entry. Every string literal with letters in the code
 must be listed under `strings:` (null keeps it English), so a new plot label cannot reach the Korean edition in
 English unnoticed. Python 3.12+ tokenizes f-strings into parts; they are joined back into one string literal.
+
+A figure is a markdown `{figure}` whose image is a cell attachment (`attachment:NAME.png`, :name: its label), right
+below the code cell that draws it (tagged `remove-output`, its output folded in JupyterLab): JupyterLab renders,
+numbers and cross-references only figures in markdown cells (jupyterlab-myst). Each execution copies the PNG that
+the code cell drew into the figure cell's attachment, the Korean figure from the Korean cell; `--check` reports an
+attachment that is not the PNG its code cell drew. The site reads it through _ext/qkv_attachments.py.
 
 A notebook is stale when the code it ran has changed: its code cells (and tags), the sources of `utils` (widget
 JavaScript included) and requirements.txt, hashed into the notebook's metadata (`INPUTS_KEY`) when it is executed;
@@ -42,6 +48,7 @@ this checkout's `utils` (PYTHONPATH) and stores the widget state, as `jupyter ex
 """
 
 import argparse
+import base64
 import copy
 import difflib
 import hashlib
@@ -63,7 +70,8 @@ SHARED_TRANSLATION = TRANSLATIONS / "_shared.yml"  # strings and comments of the
 STRING_PARTS = re.compile(r"(?s)^([A-Za-z]*)('''|\"\"\"|'|\")(.*)\2$")  # prefix, quote, content of a literal
 LABEL_PREFIX = "ko-"
 TEXT_KEYS = ("caption", "alt")  # reader-facing texts in a cell's `mystnb` metadata
-LABEL_DEFINITIONS = re.compile(r"^:label:\s*(\S+)|^\(([\w-]+)\)=", re.M)  # :label: x, (x)=
+LABEL_DEFINITIONS = re.compile(r"^:(?:label|name):\s*(\S+)|^\(([\w-]+)\)=", re.M)  # :label: x, :name: x, (x)=
+FIGURE_ATTACHMENT = re.compile(r"^:::\{figure\} attachment:(\S+)$", re.M)  # a figure whose image is an attachment
 FSTRING_START, FSTRING_END = (getattr(tokenize, name, name) for name in ("FSTRING_START", "FSTRING_END"))  # 3.12+
 INPUTS_KEY = "qkv_inputs"  # notebook metadata: hash of what its stored outputs were computed from
 WIDGET_VIEW, WIDGET_STATE = "application/vnd.jupyter.widget-view+json", "application/vnd.jupyter.widget-state+json"
@@ -84,7 +92,7 @@ def load_translation(name):
 
 
 def english_labels():
-    """Every Sphinx label the English notebooks define: figure names in cell metadata, :label: and (x)= targets."""
+    """Every Sphinx label the English notebooks define: figure names in cell metadata, :label:, :name: and (x)=."""
     labels = set()
     for path in EN_DIR.glob("*.ipynb"):
         for cell in nbformat.read(path, as_version=4).cells:
@@ -194,6 +202,7 @@ def build_twin(en_nb, translation):
                 cell.source = prefix_labels(markdown[english].strip(), labels)
             else:
                 missing.append((index, english))
+            cell.pop("attachments", None)  # the Korean figures are attached from the Korean outputs
         elif cell.cell_type == "code":
             new_strings = []
             cell.source = translate_code(cell.source, translation["strings"], translation["comments"], used,
@@ -247,6 +256,9 @@ def check(name):
     if not translation_path(name).exists():
         return [f"{translation_path(name).relative_to(ROOT)} is missing (see tools/notebook_twin.py --init)"]
     expected, problems = build_twin(nbformat.read(EN_DIR / f"{name}.ipynb", as_version=4), load_translation(name))
+    for path in (EN_DIR / f"{name}.ipynb", ko_path):
+        problems += [f"{path.relative_to(ROOT)}: {problem} (run `make notebooks`)"
+                     for problem in attachment_problems(nbformat.read(path, as_version=4))]
     actual = nbformat.read(ko_path, as_version=4).cells
     if len(actual) != len(expected.cells):
         return [*problems, f"{ko_path.name}: {len(actual)} cells, the twin has {len(expected.cells)}; rebuild it"]
@@ -312,7 +324,46 @@ def run(path):
         if cell.cell_type == "code":
             cell.outputs = join_adjacent_streams(cell.outputs)
     nb.metadata[INPUTS_KEY] = inputs_hash(nb)
+    problems = attach_figures(nb)
     nbformat.write(nb, path)
+    if problems:
+        sys.exit(f"{path.relative_to(ROOT)}:\n" + "\n".join(problems))
+
+
+def attached_figures(nb):
+    """(markdown cell, attachment name, code cell above it) for each `{figure}` whose image is a cell attachment."""
+    return [(cell, name, nb.cells[index - 1] if index else None) for index, cell in enumerate(nb.cells)
+            if cell.cell_type == "markdown" for name in FIGURE_ATTACHMENT.findall(cell.source)]
+
+
+def drawn_png(cell):
+    """The base64 PNG of the one figure a code cell drew, or None."""
+    pngs = [out.data["image/png"] for out in (cell or {}).get("outputs", []) if "image/png" in out.get("data", {})]
+    return pngs[0] if len(pngs) == 1 else None
+
+
+def attach_figures(nb):
+    """Attach to each `{figure}` cell of `nb` (in place) the PNG that the code cell right above it drew, so that
+    JupyterLab shows, numbers and cross-references the figure; return what could not be attached."""
+    problems = []
+    for cell, name, code in attached_figures(nb):
+        png = drawn_png(code) if code is not None and code.cell_type == "code" else None
+        if png is None:
+            problems.append(f"figure attachment:{name} has no code cell with one PNG output right above it")
+        else:
+            cell.setdefault("attachments", {})[name] = {"image/png": png}
+    return problems
+
+
+def attachment_problems(nb):
+    """Figures of `nb` whose attachment is not the PNG that the code cell right above them drew."""
+    problems = []
+    for index, (cell, name, code) in enumerate(attached_figures(nb)):
+        stored = cell.get("attachments", {}).get(name, {}).get("image/png")
+        png = drawn_png(code) if code is not None else None
+        if png is None or stored is None or base64.b64decode(stored) != base64.b64decode(png):
+            problems.append(f"figure {index + 1} (attachment:{name}) is not the PNG its code cell drew")
+    return problems
 
 
 def join_adjacent_streams(outputs):
@@ -357,10 +408,17 @@ def refresh(names):
 
 
 def _run_if_stale(path):
-    """Execute `path` when its stored outputs are stale; say which it was."""
-    reasons = stale_reasons(nbformat.read(path, as_version=4))
+    """Execute `path` when its stored outputs are stale (else attach its figures if they changed); say which."""
+    nb = nbformat.read(path, as_version=4)
+    reasons = stale_reasons(nb)
     if not reasons:
-        print(f"up to date: {path.relative_to(ROOT)}")
+        before = copy.deepcopy(nb)
+        problems = attach_figures(nb)
+        if problems:
+            sys.exit(f"{path.relative_to(ROOT)}:\n" + "\n".join(problems))
+        if nb != before:
+            nbformat.write(nb, path)
+        print(f"up to date: {path.relative_to(ROOT)}" + (" (figures attached again)" if nb != before else ""))
         return
     print(f"executing {path.relative_to(ROOT)}: {'; '.join(reasons)}", flush=True)
     run(path)
