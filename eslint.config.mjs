@@ -46,7 +46,7 @@ export default [
   {
     // the site's one script of its own beside the widget loader: a classic deferred script
     files: ["assets/wide-equations.js"],
-    languageOptions: { sourceType: "script", globals: { ...browser, window: "readonly" } },
+    languageOptions: { sourceType: "script", globals: { ...browser, ResizeObserver: "readonly" } },
   },
   {
     // Node, at build time: typesets the site's equations (_ext/qkv_maths.py runs it)

@@ -205,9 +205,22 @@ def watch(page) -> None:
     page.route("**/*", route)
 
 
-def watched_page(browser, width=1280, height=900):
-    """A new page, in a fresh context of `browser` (close it with page.context.close()), recorded by `watch`."""
+# Off-screen sections of a page skip layout (content-visibility: auto, assets/qkv-a11y.css): their text has no
+# innerText, their overflow and colours are not computed until they come near the screen. Checks see every section
+# laid out, as a reader who scrolls does; tests/test_page_speed.py checks the skipping itself.
+LAY_OUT_EVERY_SECTION = """document.addEventListener("DOMContentLoaded", () => {
+  const style = document.createElement("style");
+  style.textContent = ".bd-article section { content-visibility: visible !important; }";
+  document.head.append(style);
+});"""
+
+
+def watched_page(browser, width=1280, height=900, every_section=True):
+    """A new page, in a fresh context of `browser` (close it with page.context.close()), recorded by `watch`; with
+    every section laid out (LAY_OUT_EVERY_SECTION) unless `every_section` is False."""
     page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+    if every_section:
+        page.add_init_script(LAY_OUT_EVERY_SECTION)
     watch(page)
     return page
 

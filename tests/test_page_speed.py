@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from _ext.qkv_head import base_url, lazy_figures, lighter_head
+from tests import harness
 from tests.test_site import PAGES as ALL_PAGES
 
 REPO = Path(__file__).resolve().parents[1]
@@ -217,3 +218,28 @@ def test_no_source_map_named_but_not_shipped(built_site, suffix):
             if not target.startswith("data:") and not (path.parent / target).is_file():
                 missing.append(f"{path.relative_to(built_site)} -> {target}")
     assert not missing, "source maps named but not shipped:\n" + "\n".join(missing)
+
+
+def test_only_search_pages_load_the_search_index(built_site):
+    """The search scripts and index (about 50 KB gzipped) load on the search pages and on no other page."""
+    search = re.compile(r'<script src="[^"]*(?:searchtools|language_data|searchindex)\.js"')
+    loading = {name for name in ALL_PAGES if search.search((built_site / f"{name}.html").read_text(encoding="utf-8"))}
+    assert loading == {"search", "chapters/ko/search/index"}, f"pages loading the search index: {sorted(loading)}"
+
+
+def test_sections_off_screen_skip_layout(site_server, browser):
+    """On a long chapter page the sections (h2) without a widget are laid out only near the screen
+    (content-visibility: auto), and the text of one far below has no layout (no innerText) until it is reached."""
+    page = harness.watched_page(browser, width=390, height=844, every_section=False)
+    page.goto(f"{site_server}notebooks/en/queries-keys-values.html", wait_until="load")
+    sections = page.eval_on_selector_all(".bd-article > section > section", """els => els.map(s => ({
+        visibility: getComputedStyle(s).contentVisibility, widget: !!s.querySelector('script[type*="widget-view"]'),
+        top: s.getBoundingClientRect().top }))""")
+    assert len(sections) > 3, f"the page has {len(sections)} sections"
+    wrong = [s for s in sections if s["visibility"] != ("visible" if s["widget"] else "auto")]
+    assert not wrong and any(s["widget"] for s in sections), sections
+    last = page.locator(".bd-article > section > section").last
+    assert sections[-1]["top"] > 844 and last.inner_text() == "", "the last section is laid out before it is reached"
+    last.scroll_into_view_if_needed()
+    page.wait_for_function("s => s.innerText.length > 0", arg=last.element_handle())
+    page.context.close()
