@@ -180,12 +180,30 @@ def open_notebook(page, lab, path):
     wait(page, KERNEL_IDLE_JS, timeout=120_000)
 
 
+def open_command_palette(page, attempts=3):
+    """Open the command palette with Ctrl+Shift+C, as a reader would; return its search box.
+
+    Under load the shortcut is sometimes lost (a CI run saw the palette stay hidden for 30 s), so it is pressed again,
+    up to `attempts` times; if the palette never shows, fail naming any dialog that covers the notebook."""
+    palette = page.locator(".lm-CommandPalette-input")
+    for _ in range(attempts):
+        page.locator(f"{PANEL} .jp-Notebook").click(position={"x": 5, "y": 5})
+        page.keyboard.press("Escape")
+        page.keyboard.press("Control+Shift+C")
+        try:
+            palette.wait_for(state="visible", timeout=10_000)
+            return palette
+        except PlaywrightTimeout:
+            continue
+    screenshot(page, "command-palette")
+    dialogs = page.locator(".jp-Dialog").all_inner_texts()
+    pytest.fail(f"the command palette did not open after {attempts} presses of Ctrl+Shift+C; dialogs: {dialogs}; "
+                f"see {harness.screenshot_dir()}")
+
+
 def run_command(page, label):
-    """Run a JupyterLab command from the command palette (Ctrl+Shift+C), as a reader would."""
-    page.locator(f"{PANEL} .jp-Notebook").click(position={"x": 5, "y": 5})
-    page.keyboard.press("Escape")
-    page.keyboard.press("Control+Shift+C")
-    page.locator(".lm-CommandPalette-input").fill(label)
+    """Run a JupyterLab command from the command palette, as a reader would."""
+    open_command_palette(page).fill(label)
     page.locator(".lm-CommandPalette-item.lm-mod-active", has_text=label).wait_for()
     page.keyboard.press("Enter")
 
