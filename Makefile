@@ -13,12 +13,15 @@ book: $(INSTALLED)  ## build the site into _build/html
 	$(BIN)/jupyter-book build . $(BUILD_FLAGS)
 	@echo "The site is in _build/html: open _build/html/index.html"
 
+# Two pytest-xdist workers; a file's tests (a notebook's cells) stay together, in order, on one worker; files go
+# out in collection order (test_binder.py, the longest, early), not largest-first.
+PARALLEL := -n 2 --dist loadfile --no-loadscope-reorder
 OUR_JS = utils/widgets assets/widgets-offline.js assets/wide-equations.js _ext/typeset_maths.mjs  # what ESLint checks
 
 test: $(INSTALLED) system-deps $(NODE_MODULES)  ## every test: lint, units, notebooks, parity, build, browser, JupyterLab, Binder
 	$(BIN)/ruff check .
 	node_modules/.bin/eslint $(OUR_JS)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PARALLEL)
 
 quick: $(INSTALLED) $(NODE_MODULES)  ## lint and fast unit tests (under a minute)
 	$(BIN)/ruff check .

@@ -3,7 +3,8 @@ The plumbing behind them (build, server, Chromium, page watcher) is tests/harnes
 
 Every test that uses `built_site`, `site_server`, `browser` or `page` is marked `slow` automatically.
 
-- `built_site` (session) -> Path of the html folder. Builds the book once, from scratch, with
+- `built_site` (session) -> Path of the html folder. Builds the book once per run (pytest-xdist's workers share
+  the build), from scratch, with
   `jupyter-book build <repo> -W -n --keep-going --all --path-output $QKV_BUILD_DIR` (default: the repository, so
   the html lands in `_build/html`; set QKV_BUILD_DIR to build elsewhere). Fails with the log if the build fails
   or prints any "WARNING". QKV_SKIP_BUILD=1 reuses an existing html folder (fast iteration).
@@ -59,7 +60,8 @@ def pytest_runtest_call(item):
 def built_site() -> Path:
     """The built html folder (see the module docstring)."""
     try:
-        return harness.built_html(rebuild=os.environ.get("QKV_SKIP_BUILD") != "1")
+        return harness.built_html(rebuild=os.environ.get("QKV_SKIP_BUILD") != "1",
+                                  run_id=os.environ.get("PYTEST_XDIST_TESTRUNUID"))  # workers share one build
     except harness.BuildError as error:
         pytest.fail(str(error), pytrace=False)
 

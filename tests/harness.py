@@ -7,6 +7,7 @@ build, launched with flags that keep it off the network; pages are served on 127
 
 import base64
 import contextlib
+import fcntl
 import functools
 import gzip
 import http.server
@@ -75,12 +76,30 @@ def build_book(source: Path = REPO, path_output: Path | None = None, clean: bool
     return html
 
 
-def built_html(rebuild: bool) -> Path:
-    """The built site's html folder (see build_dir): rebuilt from scratch when `rebuild` or when missing."""
+def built_html(rebuild: bool, run_id: str | None = None) -> Path:
+    """The built site's html folder (see build_dir): rebuilt from scratch when `rebuild` or when missing.
+
+    Processes that pass the same `run_id` (pytest-xdist's workers: the run's testrunuid) share one build: the first
+    builds while the others wait on a lock, then reuse its html folder, or fail with its log if it failed."""
     html = build_dir() / "html"
-    if rebuild or not (html / "index.html").is_file():
-        return build_book()
-    return html
+    if run_id is None:
+        return build_book() if rebuild or not (html / "index.html").is_file() else html
+    build_dir().mkdir(parents=True, exist_ok=True)
+    stamp = build_dir() / ".built-in-run"  # "<run_id> ok" or "<run_id> failed\n<log>"
+    with open(build_dir() / ".build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        done = stamp.read_text(encoding="utf-8") if stamp.is_file() else ""
+        if done.startswith(f"{run_id} failed"):
+            raise BuildError(done.split("\n", 1)[1])
+        if done.startswith(f"{run_id} ok"):
+            return html
+        try:
+            html = built_html(rebuild)
+        except BuildError as error:
+            stamp.write_text(f"{run_id} failed\n{error}", encoding="utf-8")
+            raise
+        stamp.write_text(f"{run_id} ok", encoding="utf-8")
+        return html
 
 
 # --- serving and Chromium ------------------------------------------------------------------------------------------

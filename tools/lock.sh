@@ -4,8 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 direct=(torch jupyter-book anywidget ipywidgets ipykernel matplotlib numpy koreanize-matplotlib sphinx-exercise
-        jupyterlab jupyterlab-myst notebook nbclient nbval pytest hypothesis ruff playwright setuptools)
-pattern="^($(IFS='|'; echo "${direct[*]}"))=="
+        jupyterlab jupyterlab-myst notebook nbclient nbval pytest pytest-xdist hypothesis ruff playwright setuptools)
+pattern="^($(IFS='|'; echo "${direct[*]//-/[-_]}"))=="  # pip freeze may spell a name with _ for -
 frozen=$(.venv/bin/pip freeze --all --exclude-editable | sed 's/+cpu$//')
 {
   echo "# Every dependency, pinned exactly. The Makefile installs torch first, so pip keeps its CPU build."
@@ -13,7 +13,7 @@ frozen=$(.venv/bin/pip freeze --all --exclude-editable | sed 's/+cpu$//')
   echo "# Regenerate with: make lock"
   echo
   echo "# --- direct dependencies ---"
-  for name in "${direct[@]}"; do grep -i "^$name==" <<<"$frozen"; done
+  for name in "${direct[@]}"; do grep -iE "^${name//-/[-_]}==" <<<"$frozen"; done
   echo
   echo "# --- this repository's package, importable as 'utils' ---"
   echo "-e ."
