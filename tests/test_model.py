@@ -145,6 +145,7 @@ def test_bad_model_arguments_are_named():
 # ---------------------------------------------------------------- training
 
 
+@pytest.mark.slow  # trains both models (the module's `trained`)
 @pytest.mark.parametrize("name", TASK_NAMES)
 def test_trained_model_learns_the_task_and_the_right_head(trained, name):
     task, model, losses = trained[name]
@@ -159,6 +160,7 @@ def test_the_same_checks_fail_on_an_untrained_model(name):
         assert_learned(untrained(task), task)
 
 
+@pytest.mark.slow  # trains both models (the module's `trained`)
 def test_recall_head_finds_the_matching_row_in_each_held_out_sequence(trained):
     task, model, _ = trained["recall"]
     batch = task.sample(500, seed=7)

@@ -52,6 +52,7 @@ def check(copy):
     return done.returncode, done.stdout + done.stderr
 
 
+@pytest.mark.slow  # runs the tool in a fresh interpreter, twice
 def test_a_new_english_plot_label_fails_the_check_and_is_named(copy):
     index = edit_english(copy, 'xlabel="Keys"', 'xlabel="Key index"')  # the architecture review's acceptance test
     code, output = check(copy)
@@ -174,6 +175,7 @@ def test_the_sections_figures_are_attached_in_both_editions():
                for (en, _, _), (ko, _, _) in zip(figures["en"], figures["ko"], strict=True))
 
 
+@pytest.mark.slow  # runs the tool in a fresh interpreter, twice
 def test_a_swapped_figure_attachment_fails_the_check_and_attaching_again_repairs_it(copy):
     path = copy / "notebooks" / "ko" / f"{FIGURE_SECTION}.ipynb"
     nb = nbformat.read(path, as_version=4)

@@ -215,6 +215,7 @@ def test_figure_functions_return_a_png_figure_with_hangul_and_leave_rcparams_alo
         assert dict(mpl.rcParams) == before
 
 
+@pytest.mark.slow  # a fresh interpreter that imports torch and draws every figure: ten seconds
 def test_no_pyplot_and_no_pyplot_figures():
     """In a fresh interpreter: utils changes no rcParams, never imports pyplot, and creates no pyplot figure."""
     script = textwrap.dedent("""

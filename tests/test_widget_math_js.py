@@ -365,6 +365,7 @@ def random_challenge_widgets():
         yield ProjectionExplorer(model=model, task=task, sequence=sequence, head=rng.randrange(2))
 
 
+@pytest.mark.slow  # builds every widget's challenge states, the trained ones included: seconds
 def test_challenge_conditions_match_python(node):
     widgets = list(random_challenge_widgets())
     calls = []
