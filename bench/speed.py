@@ -120,11 +120,14 @@ def lighthouse_figures(url):
     reports = [lighthouse(url) for _ in range(RUNS)]
     def median(get):
         return statistics.median(get(r) for r in reports)
-    figures = {c: median(lambda r, c=c: round(100 * (r["categories"][c]["score"] or 0))) for c in CATEGORIES}
-    figures["tbt_ms"] = median(lambda r: r["audits"]["total-blocking-time"]["numericValue"])
+    def score(report, category):
+        return round(100 * (report["categories"][category]["score"] or 0))
+    def tbt(report):
+        return report["audits"]["total-blocking-time"]["numericValue"]
+    figures = {c: median(lambda r, c=c: score(r, c)) for c in CATEGORIES}
+    figures["tbt_ms"] = median(tbt)
     # the spread of the runs: on a 2-core machine identical runs differ by up to ~15 performance points
-    for name, get in (("performance", lambda r: round(100 * (r["categories"]["performance"]["score"] or 0))),
-                      ("tbt_ms", lambda r: r["audits"]["total-blocking-time"]["numericValue"])):
+    for name, get in (("performance", lambda r: score(r, "performance")), ("tbt_ms", tbt)):
         values = [get(r) for r in reports]
         figures[f"{name}_spread"] = f"{min(values):.0f}–{max(values):.0f}"
     figures["transfer_kib"] = median(lambda r: r["audits"]["total-byte-weight"]["numericValue"] / 1024)
