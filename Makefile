@@ -23,10 +23,12 @@ test: $(INSTALLED) system-deps $(NODE_MODULES)  ## every test: lint, units, note
 	node_modules/.bin/eslint $(OUR_JS)
 	$(BIN)/python -m pytest $(PARALLEL)
 
+# Two workers that take single tests: these keep no state between tests. Startup (torch, matplotlib, nbformat's URI
+# grammar) is ~13 s of it; the stop hook allows a minute.
 quick: $(INSTALLED) $(NODE_MODULES)  ## lint and fast unit tests (under a minute)
 	$(BIN)/ruff check .
 	node_modules/.bin/eslint $(OUR_JS)
-	$(BIN)/python -m pytest -q -m "not slow" -p no:cacheprovider tests
+	$(BIN)/python -m pytest -q -m "not slow" -p no:cacheprovider -n 2 --dist load tests
 
 # JupyterLab refuses root without --allow-root; LAB_ARGS adds options, e.g. LAB_ARGS="--no-browser --port=8890".
 LAB_ARGS ?=

@@ -86,6 +86,7 @@ CASES = [("one panel", "en"), ("2 x 2 grid", "en"), ("row", "en"), ("row with ti
          ("small row with titles", "en"), ("labelled heads", "en"), ("row with titles", "ko"), ("labelled heads", "ko")]
 
 
+@pytest.mark.slow  # eight figures drawn, about a second each (make quick keeps the control and the examples' check)
 @pytest.mark.parametrize(("layout", "lang"), CASES)
 def test_heatmaps_leave_every_text_inside_the_image(layout, lang):
     fig = heatmap_layout(layout, lang)
