@@ -11,12 +11,12 @@ BUILD_FLAGS := -W -n --keep-going
 
 book: $(INSTALLED)  ## build the site into _build/html
 	$(BIN)/jupyter-book build . $(BUILD_FLAGS)
-	@echo "The site is in _build/html: open _build/html/index.html"
+	@echo "The site is in _build/html. To see its widgets, serve it: python3 -m http.server -d _build/html, then open http://127.0.0.1:8000/"
 
 # Two pytest-xdist workers; a file's tests (a notebook's cells) stay together, in order, on one worker; files go
 # out in collection order (test_binder.py, the longest, early), not largest-first.
 PARALLEL := -n 2 --dist loadfile --no-loadscope-reorder
-OUR_JS = utils/widgets assets/widgets-offline.js assets/wide-equations.js _ext/typeset_maths.mjs  # what ESLint checks
+OUR_JS = utils/widgets assets/widgets-offline.js assets/scroll-stops.js _ext/typeset_maths.mjs  # what ESLint checks
 
 test: $(INSTALLED) system-deps $(NODE_MODULES)  ## every test: lint, units, notebooks, parity, build, browser, JupyterLab, Binder
 	$(BIN)/ruff check .

@@ -40,12 +40,12 @@ export default [
   {
     // the static site's widget loader: an ES module in the browser (and in Node for its tests)
     files: ["assets/widgets-offline.js"],
-    languageOptions: { sourceType: "module", globals: { ...browser, URL: "readonly", Blob: "readonly",
+    languageOptions: { sourceType: "module", globals: { ...browser, URL: "readonly", Blob: "readonly", fetch: "readonly",
       console: "readonly" } },
   },
   {
     // the site's one script of its own beside the widget loader: a classic deferred script
-    files: ["assets/wide-equations.js"],
+    files: ["assets/scroll-stops.js"],
     languageOptions: { sourceType: "script", globals: { ...browser, ResizeObserver: "readonly" } },
   },
   {

@@ -6,7 +6,7 @@ no MathJax script and no maths font, and nothing is typeset in the reader's brow
   mathjax renderer builds them). Each SVG carries MathJax's assistive MathML, which screen readers read.
 - The SVGs share one font cache: a page gets the glyphs its equations use (the English originals of a Korean page
   included) once, in a hidden `<svg>` at the end of its body. A display equation wider than the column becomes a tab
-  stop (assets/wide-equations.js, deferred), so a keyboard can scroll it.
+  stop (assets/scroll-stops.js, _ext/scroll_stops.py), so a keyboard can scroll it.
 - Before the pages are written, every equation of the book must be in the store. New ones are typeset by Node
   (_ext/typeset_maths.mjs, mathjax-full pinned in package.json, installed by `npm ci`), and the store is rewritten
   to hold exactly the book's equations: commit it with the page that changed. Without Node a missing equation stops
@@ -138,5 +138,4 @@ def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", add_glyphs)
     app.connect("build-finished", write_style)
     app.add_css_file(STYLE)
-    app.add_js_file("wide-equations.js", loading_method="defer")
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

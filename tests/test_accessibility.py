@@ -11,7 +11,9 @@ import json
 
 import pytest
 import torch
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from tests import harness
 from tests.harness import REPO
 from tests.test_site import PAGES
 from tests.test_widgets_browser import CLASSES, VIEW_ACTIONS, WIDGET_CLASSES, StandIn, act
@@ -175,6 +177,68 @@ def test_page_is_accessible(name, site_server, page):
     problems += [f"390 px: {finding}" for finding in page.evaluate(OVERFLOW_JS)]
     problems += [f"390 px target: {finding}" for finding in page.evaluate(SMALL_TARGETS_JS)]
     assert not problems, f"{name}.html:\n" + "\n".join(problems)
+
+
+# --- blocks that scroll inside their box: assets/scroll-stops.js, with the theme's own version off ---
+
+SCROLLABLE = "pre, .cell_output > .output, .pst-scrollable-table-container, div.math mjx-container"
+BLOCKS_JS = """selector => [...document.querySelectorAll(selector)].map((block, index) => {
+  const laidOut = block.checkVisibility({contentVisibilityAuto: true});  // measured only if laid out already
+  return {index, kind: block.matches("mjx-container") ? "equation" : block.className || block.tagName, laidOut,
+          overflows: laidOut && (block.scrollWidth > block.clientWidth || block.scrollHeight > block.clientHeight),
+          tabindex: block.getAttribute("tabindex")};
+})"""
+STOPS_MATCH_JS = f"selector => ({BLOCKS_JS})(selector).every(b => !b.laidOut || b.overflows === (b.tabindex === '0'))"
+
+
+def scroll_blocks(page):
+    """Every scrollable block of `page` once its tab stops have settled (or after 5 s, for the assertion to show)."""
+    try:
+        page.wait_for_function(STOPS_MATCH_JS, arg=SCROLLABLE, timeout=5_000)
+    except PlaywrightTimeout:
+        pass
+    return page.evaluate(BLOCKS_JS, SCROLLABLE)
+
+
+def wrong_stops(blocks):
+    """The laid-out blocks (at most five, for the message) that scroll without a tab stop or have one and fit."""
+    return [b for b in blocks if b["laidOut"] and b["overflows"] != (b["tabindex"] == "0")][:5]
+
+
+@pytest.mark.parametrize("name", ["notebooks/en/exercises", "notebooks/ko/transformer-qkv"])  # wide equations
+def test_blocks_that_scroll_on_a_phone_are_tab_stops_and_only_those(name, site_server, page):
+    """At 390 px with every section laid out: each code block, output, table or display equation that scrolls is a
+    tab stop, none that fits is one, and the theme's own script (which gave a fitting block tabindex -1) is off."""
+    page.set_viewport_size(PHONE)
+    page.goto(f"{site_server}{name}.html", wait_until="load")
+    wait_until_drawn(page)
+    blocks = scroll_blocks(page)
+    assert any(b["overflows"] and b["kind"] == "equation" for b in blocks), "no equation scrolls: a vacuous check"
+    assert any(b["laidOut"] and not b["overflows"] for b in blocks), "every block scrolls: a vacuous check"
+    assert not wrong_stops(blocks), f"tab stop on a block that fits, or none on one that scrolls: {wrong_stops(blocks)}"
+    theme_marked = [b for b in blocks if b["tabindex"] == "-1"][:5]
+    assert not theme_marked, f"the theme's tab-stop script ran (_ext/scroll_stops.py): {theme_marked}"
+
+
+def test_a_block_off_screen_is_measured_only_when_reached(site_server, browser):
+    """With sections off screen skipped (content-visibility: auto), nothing measures their blocks at load (measuring
+    lays them out); each gets its tab stop once the reader reaches it."""
+    page = harness.watched_page(browser, width=PHONE["width"], height=PHONE["height"], every_section=False)
+    page.goto(f"{site_server}notebooks/en/queries-keys-values.html", wait_until="load")
+    at_load = scroll_blocks(page)
+    skipped = [b["index"] for b in at_load if not b["laidOut"]]
+    assert skipped, "every block is laid out at load: nothing to check"
+    measured = [b for b in at_load if not b["laidOut"] and b["tabindex"] is not None][:5]
+    assert not measured, f"blocks in skipped sections were measured at load: {measured}"
+    page.keyboard.press("End")
+    page.wait_for_function("([selector, skipped]) => skipped.some(i => document.querySelectorAll(selector)[i]"
+                           ".checkVisibility({contentVisibilityAuto: true}))", arg=[SCROLLABLE, skipped])
+    at_end = scroll_blocks(page)
+    reached = [b for b in at_end if b["index"] in skipped and b["laidOut"]]
+    assert any(b["overflows"] for b in reached), "no block skipped at load and scrolling was reached: nothing checked"
+    assert not wrong_stops(at_end), wrong_stops(at_end)
+    assert not page.console_errors, page.console_errors
+    page.context.close()
 
 
 # --- each widget on the stand-in page ---
