@@ -9,6 +9,10 @@
 - Search: the theme loads Sphinx's search scripts and the whole search index (about 50 KB gzipped) on every page,
   for a search-as-you-type box that is off (`search_as_you_type`); only a search page (one with `#search-results`)
   keeps them.
+- Widget state: a page that stores widgets carries their whole state (each widget's module, style, labels and
+  data: 40-80 KB gzipped) in a `<script>` in its head, which the page's first paint waited for. It moves to a file
+  beside the page, `<page>.widgets.json`; the script stays, empty, naming the file (`src`), and the widget loader
+  (assets/widgets-offline.js) fetches it.
 - One `<meta name="viewport">` (Sphinx's layout and the theme's both write one).
 - `<meta name="description">`: the page's first paragraph of prose, shortened to DESCRIPTION_LENGTH characters.
 - html_baseurl, the site's address, comes from the repository _config.yml names (repository.url, the project's one
@@ -32,6 +36,8 @@ CLASSIC_TYPES = ("", "text/javascript", "application/javascript")
 SEARCH_SCRIPT = re.compile(r'\s*<script src="[^"]*(_static/searchtools|_static/language_data|searchindex)\.js">'
                            r"</script>")
 SEARCH_PAGE = 'id="search-results"'
+WIDGET_STATE = re.compile(r'<script type="application/vnd\.jupyter\.widget-state\+json">(.*?)</script>', re.S)
+STATE_SUFFIX = ".widgets.json"
 
 
 def base_url(repository_url: str) -> str:
@@ -115,14 +121,28 @@ def lazy_figures(page: str) -> str:
     return CONTENT_IMAGE.sub('<img loading="lazy"', page)
 
 
+def widget_state_apart(page: str, file_name: str) -> tuple[str, str | None]:
+    """The page with its widget state script emptied and naming `file_name` instead, and the state (None if none)."""
+    found = WIDGET_STATE.search(page)
+    if not found:
+        return page, None
+    reference = f'<script type="application/vnd.jupyter.widget-state+json" src="{html.escape(file_name)}"></script>'
+    return page[:found.start()] + reference + page[found.end():], found[1]
+
+
 def rewrite_pages(app: Sphinx, exception) -> None:
-    """Apply `lighter_head`, `lazy_figures` and (search-as-you-type off) `without_search_scripts` to every page."""
+    """Apply `lighter_head`, `lazy_figures`, `widget_state_apart` and (search-as-you-type off)
+    `without_search_scripts` to every page."""
     if exception is not None or app.builder.format != "html":
         return
     search_as_you_type = (app.config.html_theme_options or {}).get("search_as_you_type")
     for path in Path(app.outdir).rglob("*.html"):
         text = path.read_text(encoding="utf-8")
         lighter = lazy_figures(lighter_head(text if search_as_you_type else without_search_scripts(text)))
+        state_file = path.with_name(path.stem + STATE_SUFFIX)
+        lighter, state = widget_state_apart(lighter, state_file.name)
+        if state is not None:
+            state_file.write_text(state, encoding="utf-8")
         if lighter != text:
             path.write_text(lighter, encoding="utf-8")
 

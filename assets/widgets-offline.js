@@ -76,15 +76,24 @@ async function importSource(source) {
   }
 }
 
+// The stored widget state of `doc`: in its state script, or in the JSON file that script names (src) beside the
+// page: _ext/qkv_head.py moves it there, so that the page, and its first paint, do not wait for the state.
+export async function storedState(doc) {
+  const script = doc.querySelector(STATE);
+  const file = script && script.getAttribute("src");
+  if (!file) return script && JSON.parse(script.textContent);
+  const response = await fetch(new URL(file, doc.baseURI));
+  if (!response.ok) throw new Error(`the widget state ${file} did not load (${response.status})`);
+  return response.json();
+}
+
 // Render every stored view of `doc`: a div.widget-subarea holding the view's element, right before its <script>,
 // as html-manager placed them. A view that fails shows why, in a .jupyter-widgets-error-widget.
 export async function renderAll(doc = document) {
-  const stateScript = doc.querySelector(STATE);
-  if (!stateScript) return [];
-  const models = JSON.parse(stateScript.textContent).state;
+  if (!doc.querySelector(STATE)) return [];
+  const state = storedState(doc);
   const modules = new Map(); // _esm source -> its module, imported once per page
   const styles = new Set();
-  const manager = { models };
   return Promise.all([...doc.querySelectorAll(VIEW)].map(async (script) => {
     const area = doc.createElement("div");
     area.className = "widget-subarea";
@@ -94,6 +103,7 @@ export async function renderAll(doc = document) {
     script.before(area);
     const id = JSON.parse(script.textContent).model_id;
     try {
+      const { state: models } = await state;
       const stored = models[id];
       if (!stored || stored.model_name !== "AnyModel") {
         throw new Error(`model ${id} is ${stored ? stored.model_name : "missing"}, not an anywidget AnyModel`);
@@ -111,7 +121,7 @@ export async function renderAll(doc = document) {
       }
       if (!modules.has(esm)) modules.set(esm, importSource(esm).then(widgetDefinition));
       const definition = await modules.get(esm);
-      const model = createModel(stored.state, manager);
+      const model = createModel(stored.state, { models });
       if (definition.initialize) await definition.initialize({ model });
       if (definition.render) await definition.render({ model, el });
       return el;

@@ -12,6 +12,7 @@ import functools
 import gzip
 import http.server
 import io
+import json
 import math
 import os
 import shutil
@@ -256,6 +257,15 @@ def screenshot(page, name: str, html: Path | None = None) -> Path:
     path = screenshot_dir(html) / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def stored_widget_state(page: Path) -> dict:
+    """The widget state a built page stores: the JSON file beside it that its state script names (_ext/qkv_head.py
+    moves the state there); {} for a page without widgets."""
+    from _ext.qkv_head import STATE_SUFFIX
+
+    state_file = page.with_name(page.stem + STATE_SUFFIX)
+    return json.loads(state_file.read_text(encoding="utf-8")) if state_file.exists() else {}
 
 
 # --- values --------------------------------------------------------------------------------------------------------

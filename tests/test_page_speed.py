@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from sphinx.errors import ExtensionError
 
-from _ext.qkv_head import base_url, lazy_figures, lighter_head
+from _ext.qkv_head import STATE_SUFFIX, base_url, lazy_figures, lighter_head, widget_state_apart
+from _ext.scroll_stops import SWITCHED_OFF, THEME_SCRIPT, THEME_TAB_STOPS, switch_off_theme_tab_stops
 from tests import harness
 from tests.test_site import PAGES as ALL_PAGES
 
@@ -112,6 +114,64 @@ def test_figures_load_lazily_and_nothing_else_changes(built_site):
     built = (built_site / "notebooks" / "en" / "transformer-qkv.html").read_text(encoding="utf-8")
     figures = re.findall(r"<img\b[^>]*_images/[^>]*>", built)
     assert figures and all('loading="lazy"' in tag for tag in figures), figures[:2]
+
+
+def test_widget_state_moves_to_a_file_the_state_script_names():
+    state = '{"state": {"m1": {"model_name": "AnyModel", "state": {"_esm": "export default {}"}}}}'
+    page = f'<head><script type="application/vnd.jupyter.widget-state+json">{state}</script></head><body>x</body>'
+    moved, found = widget_state_apart(page, "a&b.widgets.json")
+    assert found == state and json.loads(found)["state"]["m1"]["model_name"] == "AnyModel"
+    assert moved == ('<head><script type="application/vnd.jupyter.widget-state+json" src="a&amp;b.widgets.json">'
+                     "</script></head><body>x</body>")
+    assert widget_state_apart(moved, "a&b.widgets.json") == (moved, None)  # a page built before: left as it is
+    assert widget_state_apart("<p>no widgets</p>", "x.widgets.json") == ("<p>no widgets</p>", None)
+
+
+def test_built_pages_with_widgets_name_their_state_file_and_it_holds_every_view_s_model(built_site):
+    views = re.compile(r'<script type="application/vnd\.jupyter\.widget-view\+json">(.*?)</script>', re.S)
+    with_widgets = 0
+    for page in built_site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        model_ids = [json.loads(view)["model_id"] for view in views.findall(text)]
+        state_file = page.with_name(page.stem + STATE_SUFFIX)
+        assert "widget-state+json\">" not in text, f"{page.name} still stores its widget state inline"
+        if not model_ids:
+            assert not state_file.exists(), f"{state_file.name} beside a page without widgets"
+            continue
+        with_widgets += 1
+        assert f'src="{state_file.name}"' in text, f"{page.name} does not name {state_file.name}"
+        missing = set(model_ids) - set(json.loads(state_file.read_text(encoding="utf-8"))["state"])
+        assert not missing, f"{state_file.name} lacks the models of {page.name}'s views: {missing}"
+    stored_views = [notebook for notebook in (REPO / "notebooks").rglob("*.ipynb")
+                    if "application/vnd.jupyter.widget-view+json" in notebook.read_text(encoding="utf-8")]
+    assert with_widgets == len(stored_views) > 0, (with_widgets, stored_views)
+
+
+def test_a_widget_whose_state_did_not_load_says_so(site_server, browser):
+    page = harness.watched_page(browser)
+    page.route("**/*" + STATE_SUFFIX, lambda route: route.fulfill(status=404, body="gone"))
+    page.goto(f"{site_server}notebooks/en/queries-keys-values.html", wait_until="load")
+    errors = page.locator(".jupyter-widgets-error-widget")
+    errors.first.wait_for()
+    views = page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
+    assert errors.count() == views > 0
+    assert "queries-keys-values.widgets.json did not load (404)" in errors.first.inner_text()
+    page.context.close()
+
+
+def test_the_theme_s_tab_stop_function_is_switched_off_once_or_the_build_stops_named():
+    script = "function A(){}" + THEME_TAB_STOPS + '".x"].join(", "))}function B(){}'
+    patched = switch_off_theme_tab_stops(script)
+    assert patched == script.replace(THEME_TAB_STOPS, SWITCHED_OFF) and patched.count("return;") == 1
+    assert switch_off_theme_tab_stops(patched) == patched  # a second build (static files not copied again)
+    for wrong in ("function A(){}", script + script):
+        with pytest.raises(ExtensionError, match=re.escape(str(THEME_SCRIPT)) + ".*THEME_TAB_STOPS"):
+            switch_off_theme_tab_stops(wrong)
+
+
+def test_the_built_theme_script_is_switched_off(built_site):
+    script = (built_site / THEME_SCRIPT).read_text(encoding="utf-8")
+    assert script.count(SWITCHED_OFF) == 1 and THEME_TAB_STOPS not in script
 
 
 def test_base_url_is_the_repository_s_pages_address():

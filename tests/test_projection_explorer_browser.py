@@ -6,25 +6,23 @@ Uses the fixtures of tests/conftest.py (`built_site`, `site_server`, `page`); ev
 """
 
 import json
-import re
 
 import pytest
 
+from tests.harness import stored_widget_state
 from tests.test_widgets_browser import CHECKS, act_and_check, pages_with, state_of
 from utils.widgets.labels import LABELS
 
-STATE_SCRIPT = re.compile(r'<script type="application/vnd\.jupyter\.widget-state\+json">(.*?)</script>', re.S)
 
-
-def stored_models(html):
+def stored_models(page):
     """The `models` traits ({"trained": state, "random": state}) of the page's model-mode ProjectionExplorers."""
-    return [model["state"]["models"] for script in STATE_SCRIPT.findall(html)
-            for model in json.loads(script)["state"].values() if model["state"].get("models")]
+    return [model["state"]["models"] for model in stored_widget_state(page).get("state", {}).values()
+            if model["state"].get("models")]
 
 
 def model_pages(built_site):
     pages = [path for path in pages_with(built_site, "ProjectionExplorer")
-             if len(stored_models((built_site / path).read_text(encoding="utf-8"))) == 1]
+             if len(stored_models(built_site / path)) == 1]
     assert {path.split("/")[1] for path in pages} >= {"en", "ko"}, pages  # notebooks/<lang>/...
     return pages
 
@@ -47,7 +45,7 @@ def model_view(request, built_site, site_server, page):
     lang = request.param
     path = next(p for p in model_pages(built_site) if p.split("/")[1] == lang)
     view = open_view(page, site_server + path)
-    return view, lang, stored_models((built_site / path).read_text(encoding="utf-8"))[0]
+    return view, lang, stored_models(built_site / path)[0]
 
 
 def test_switch_swaps_the_stored_parameters_and_leaves_no_stale_readout(model_view):

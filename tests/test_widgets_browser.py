@@ -14,7 +14,7 @@ import torch
 
 import utils
 from tests.harness import from_json as f64
-from tests.harness import screenshot_dir
+from tests.harness import screenshot_dir, stored_widget_state
 from utils import database
 from utils.attention import pool_weights
 from utils.widgets import ProjectionExplorer
@@ -275,9 +275,11 @@ EXERCISES = {
 
 def pages_with(built_site, name):
     """The built pages (relative paths) whose stored widget state holds a `name` widget."""
-    marker = re.compile(rf'"_anywidget_id":\s*"utils\.widgets\.\w+\.{name}"')
-    return sorted(str(p.relative_to(built_site)) for p in built_site.rglob("*.html")
-                  if marker.search(p.read_text(encoding="utf-8", errors="replace")))
+    def shows(page):
+        models = stored_widget_state(page).get("state", {}).values()
+        return any(model["state"].get("_anywidget_id", "").endswith(f".{name}") for model in models)
+
+    return sorted(str(p.relative_to(built_site)) for p in built_site.rglob("*.html") if shows(p))
 
 
 def test_every_widget_is_on_the_site(built_site):
