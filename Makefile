@@ -16,7 +16,7 @@ book: $(INSTALLED)  ## build the site into _build/html
 # Two pytest-xdist workers; a file's tests (a notebook's cells) stay together, in order, on one worker; files go
 # out in collection order (test_binder.py, the longest, early), not largest-first.
 PARALLEL := -n 2 --dist loadfile --no-loadscope-reorder
-OUR_JS = utils/widgets assets/widgets-offline.js assets/scroll-stops.js _ext/typeset_maths.mjs  # what ESLint checks
+OUR_JS = utils/widgets assets _ext/typeset_maths.mjs  # what ESLint checks
 
 test: $(INSTALLED) system-deps $(NODE_MODULES)  ## every test: lint, units, notebooks, parity, build, browser, JupyterLab, Binder
 	$(BIN)/ruff check .

@@ -44,9 +44,10 @@ export default [
       console: "readonly" } },
   },
   {
-    // the site's one script of its own beside the widget loader: a classic deferred script
-    files: ["assets/scroll-stops.js"],
-    languageOptions: { sourceType: "script", globals: { ...browser, ResizeObserver: "readonly" } },
+    // the site's own scripts beside the widget loader: classic deferred scripts
+    files: ["assets/scroll-stops.js", "assets/qkv-originals.js"],
+    languageOptions: { sourceType: "script", globals: { ...browser, ResizeObserver: "readonly",
+      localStorage: "readonly" } },
   },
   {
     // Node, at build time: typesets the site's equations (_ext/qkv_maths.py runs it)

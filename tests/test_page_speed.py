@@ -92,8 +92,9 @@ def test_loader_model_interface(node, tmp_path):
 
 def test_lighter_head_moves_blocking_scripts_in_order():
     """Blocking head scripts go to the end of the body in their order; deferred, module, data and mode scripts stay;
-    one viewport meta is kept."""
+    script preloads go, other preloads stay; one viewport meta is kept."""
     page = ('<html><head><meta name="viewport" content="a"><script data-cfasync="false">mode()</script>'
+            '<link rel="preload" as="script" href="d.js" /><link rel="preload" as="font" href="f.woff2" />'
             '<script src="a.js"></script><script>after_a()</script><script defer src="d.js"></script>'
             '<script type="module" src="m.js"></script><script type="application/json">{}</script>'
             '<meta name="viewport" content="b"><script src="b.js"></script></head><body><p>text</p></body></html>')
@@ -102,6 +103,7 @@ def test_lighter_head_moves_blocking_scripts_in_order():
         '<script data-cfasync="false">mode()</script>', '<script defer src="d.js"></script>',
         '<script type="module" src="m.js"></script>', '<script type="application/json">{}</script>']
     assert head.count('name="viewport"') == 1 and 'content="a"' in head
+    assert re.findall(r"<link[^>]*>", head) == ['<link rel="preload" as="font" href="f.woff2" />']
     assert re.findall(r"<script[^>]*>[^<]*</script>", body) == [
         '<script src="a.js"></script>', "<script>after_a()</script>", '<script src="b.js"></script>']
     assert body.index("<p>text</p>") < body.index("a.js")
@@ -227,9 +229,12 @@ def head_of(built_site, name):
 
 def test_no_head_script_blocks_the_first_paint(built_site):
     """Every script in a page's head is deferred, async, a module or data, except the theme's colour-mode script
-    (the first paint needs it; it reads localStorage and nothing else)."""
+    (the first paint needs it; it reads localStorage and nothing else); no script is preloaded ahead of the
+    stylesheets."""
     blocking = []
     for name in PAGES:
+        blocking += [f"{name}: preloads {link['href']}" for link in head_of(built_site, name).links
+                     if link.get("rel") == "preload" and link.get("as") == "script"]
         for attrs, body in head_of(built_site, name).scripts:
             if attrs.get("type", "") in CLASSIC and "defer" not in attrs and "async" not in attrs:
                 if attrs.get("data-cfasync") == "false" and "src" not in attrs and "localStorage" in body:
