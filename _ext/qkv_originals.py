@@ -69,12 +69,18 @@ def add_originals(app, doctree, docname):
                        f'data-original="{number}" lang="en" hidden></div>')
         ko.parent.insert(ko.parent.index(ko) + 1, nodes.raw("", placeholder, format="html"))
     data = json.dumps(originals, ensure_ascii=False).replace("</", "<\\/")
-    doctree.insert(0, nodes.raw("", PAGE_TOGGLE, format="html"))
     doctree += nodes.raw("", f'<script type="application/json" id="{ORIGINALS_ID}">{data}</script>', format="html")
+
+
+def add_page_toggle(app, pagename, templatename, context, doctree):
+    """The page's toggle first in its body, before the language switch (floated right, they share a line)."""
+    if f'id="{ORIGINALS_ID}"' in context.get("body", ""):
+        context["body"] = PAGE_TOGGLE + "\n" + context["body"]
 
 
 def setup(app):
     """Add the originals to Korean pages, and the toggles' script and style to the site."""
     app.connect("doctree-resolved", add_originals, priority=900)  # after qkv_i18n's own changes
+    app.connect("html-page-context", add_page_toggle, priority=600)  # after qkv_i18n's language switch
     app.add_js_file("qkv-originals.js")
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
