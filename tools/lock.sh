@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 direct=(torch jupyter-book anywidget ipywidgets ipykernel matplotlib numpy koreanize-matplotlib sphinx-exercise
-        jupyterlab jupyterlab-myst notebook nbclient nbval pytest pytest-xdist hypothesis ruff playwright setuptools)
+        jupyterlab jupyterlab-myst notebook nbclient nbval pytest pytest-xdist hypothesis ruff playwright setuptools
+        tinycss2)
 pattern="^($(IFS='|'; echo "${direct[*]//-/[-_]}"))=="  # pip freeze may spell a name with _ for -
 frozen=$(.venv/bin/pip freeze --all --exclude-editable | sed 's/+cpu$//')
 {
