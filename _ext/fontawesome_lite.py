@@ -24,7 +24,7 @@ FONTS = ("fa-solid-900", "fa-regular-400", "fa-brands-400")
 ICON_RULE = re.compile(r'((?:\.fa-[\w-]+:+before,?)+)\{content:"\\([0-9a-f]+)"\}')  # .fa-sun:before{content:"\f185"}
 ICON_CLASS = re.compile(r"\bfa-[a-z0-9-]+")
 ICON_CHARACTER = re.compile("[\ue000-\uf8ff]")  # Unicode's private use area, where the icons live
-ICON_ESCAPE = re.compile(r'"\\([ef][0-9a-f]{3})"')
+ICON_ESCAPE = re.compile(r'"\\0*([ef][0-9a-f]{3})"')  # "\f185", or "\00f185" (_ext/unused_css.py writes ASCII)
 FONT_SOURCE = re.compile(r'src:url\(([^)]*/webfonts/)({})\.woff2\) format\("woff2"\),url\([^)]*\.ttf\) '
                          r'format\("truetype"\)'.format("|".join(FONTS)))
 
@@ -44,10 +44,14 @@ def shown_codepoints(outdir: Path) -> set:
         named |= set(ICON_CLASS.findall(path.read_text(encoding="utf-8", errors="replace")))
     shown = {icons[name] for name in named if name in icons}
     for path in (outdir / "_static").rglob("*.css"):
-        rest = ICON_RULE.sub("", path.read_text(encoding="utf-8", errors="replace"))
-        shown |= {ord(char) for char in ICON_CHARACTER.findall(rest)}
-        shown |= {int(code, 16) for code in ICON_ESCAPE.findall(rest)}
+        shown |= style_codepoints(path.read_text(encoding="utf-8", errors="replace"))
     return shown
+
+
+def style_codepoints(css: str) -> set:
+    """The icon characters a stylesheet uses outside Font Awesome's own icon rules, written or escaped."""
+    rest = ICON_RULE.sub("", css)
+    return {ord(char) for char in ICON_CHARACTER.findall(rest)} | {int(code, 16) for code in ICON_ESCAPE.findall(rest)}
 
 
 def cut_fonts(outdir: Path) -> None:

@@ -10,7 +10,9 @@ is kept when every name it needs is a word of the site; names inside `:not()`, `
 and attribute selectors never remove a rule, and a selector with an escape is kept. At-rules other than @media,
 @supports, @layer and @container (fonts, keyframes) are kept whole.
 
-The whole stylesheet is kept in `_build/.unused_css/` the first time; a later build (which may not copy the
+tinycss2 writes an escaped character (Font Awesome's `"\\f185"`) as the character itself; the trimmed stylesheet
+writes every character outside ASCII escaped again (`"\\00f185"`), so it reads the same whatever encoding a server
+declares. The whole stylesheet is kept in `_build/.unused_css/` the first time; a later build (which may not copy the
 static files again, and may add a page that uses more) trims that copy again, never an already trimmed file.
 """
 
@@ -24,6 +26,7 @@ from sphinx.errors import ExtensionError
 TRIMMED = ("_static/styles/pydata-sphinx-theme.css", "_static/sphinx-design.min.css", "_static/mystnb.*.css")
 MARKER = "/* Rules that no page, script or widget of this site can use removed by _ext/unused_css.py. */\n"
 WORD = re.compile(r"[A-Za-z0-9_-]+")
+NOT_ASCII = re.compile(r"[^\x00-\x7f]")
 SITE_TEXT = ("*.html", "*.js", "*.json")  # pages, scripts, widget state: where a class, id or element is named
 GROUPS = ("media", "supports", "layer", "container")  # at-rules whose rules are trimmed one by one
 FUNCTIONAL = re.compile(r":[\w-]+\([^()]*\)")  # :not(.x), :nth-child(2n+1): the innermost first
@@ -88,16 +91,21 @@ def trimmed_rules(rules, words: set[str]) -> str:
 
 
 def trim_stylesheet(css: str, words: set[str]) -> str:
-    """`css` without the rules that need a name not in `words`, marked as trimmed."""
+    """`css` without the rules that need a name not in `words`, marked as trimmed, in ASCII."""
     rules = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
-    return MARKER + trimmed_rules(rules, words)
+    rules = [rule for rule in rules if not (rule.type == "at-rule" and rule.lower_at_keyword == "charset")]
+    return MARKER + NOT_ASCII.sub(lambda match: f"\\{ord(match[0]):06x}", trimmed_rules(rules, words))
+
+
+def whole_stylesheet(outdir: Path, path: Path) -> Path:
+    """Where the whole copy of the built stylesheet `path` is kept."""
+    return outdir.parent / ".unused_css" / path.relative_to(outdir)
 
 
 def trim_site(app: Sphinx, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
-    whole = outdir.parent / ".unused_css"
     words = None
     for pattern in TRIMMED:
         found = sorted(outdir.glob(pattern))
@@ -106,7 +114,7 @@ def trim_site(app: Sphinx, exception) -> None:
                                  "extension version? update TRIMMED)")
         for path in found:
             words = words if words is not None else site_words(outdir)
-            copy = whole / path.relative_to(outdir)
+            copy = whole_stylesheet(outdir, path)
             css = path.read_text(encoding="utf-8")
             if not css.startswith(MARKER):
                 copy.parent.mkdir(parents=True, exist_ok=True)

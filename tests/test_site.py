@@ -15,6 +15,7 @@ from fontTools.ttLib import TTFont
 from _ext import fontawesome_lite
 from _ext.qkv_originals import ORIGINALS_ID
 from _ext.qkv_search import KOREAN_SEARCH
+from _ext.unused_css import whole_stylesheet
 from tests import harness
 from tools.first_cell import package_source
 
@@ -396,9 +397,11 @@ def test_every_icon_has_its_glyph_in_the_cut_webfonts(built_site):
     (the admonitions') is drawn by the cut webfont of its family (_ext/fontawesome_lite.py)."""
     webfonts = built_site / fontawesome_lite.WEBFONTS
     glyphs = {name: set(TTFont(webfonts / f"{name}.woff").getBestCmap()) for name in fontawesome_lite.FONTS}
-    css = (built_site / fontawesome_lite.THEME_CSS).read_text(encoding="utf-8")
-    codepoints = fontawesome_lite.icon_codepoints(css)
+    css = (built_site / fontawesome_lite.THEME_CSS).read_text(encoding="utf-8")  # as served (_ext/unused_css.py)
+    whole = whole_stylesheet(built_site, built_site / fontawesome_lite.THEME_CSS).read_text(encoding="utf-8")
+    codepoints = fontawesome_lite.icon_codepoints(whole)
     assert len(codepoints) > 1000, "Font Awesome's icon rules were not found in the theme's stylesheet"
+    served = fontawesome_lite.icon_codepoints(css)
     missing = set()
     for name in PAGES:
         soup = BeautifulSoup((built_site / f"{name}.html").read_text(encoding="utf-8"), "html.parser")
@@ -408,8 +411,10 @@ def test_every_icon_has_its_glyph_in_the_cut_webfonts(built_site):
                     "fa-regular-400" if {"far", "fa-regular"} & set(classes) else "fa-solid-900")
             missing |= {f"{name}: {icon} ({font})" for icon in classes
                         if icon in codepoints and codepoints[icon] not in glyphs[font]}
-    characters = set(re.findall("[\ue000-\uf8ff]", fontawesome_lite.ICON_RULE.sub("", css)))
+            missing |= {f"{name}: {icon} (no rule in the served stylesheet)" for icon in classes
+                        if icon in codepoints and served.get(icon) != codepoints[icon]}
+    characters = fontawesome_lite.style_codepoints(css)
     assert characters, "the theme's own icon characters (--pst-icon-*) were not found"
-    missing |= {f"styles: U+{ord(char):04X}" for char in characters
-                if ord(char) not in glyphs["fa-solid-900"] | glyphs["fa-brands-400"]}
+    missing |= {f"styles: U+{char:04X}" for char in characters
+                if char not in glyphs["fa-solid-900"] | glyphs["fa-brands-400"]}
     assert not missing, "icons without a glyph:\n" + "\n".join(sorted(missing))

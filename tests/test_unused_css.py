@@ -7,7 +7,16 @@ import pytest
 import tinycss2
 from sphinx.errors import ExtensionError
 
-from _ext.unused_css import GROUPS, MARKER, TRIMMED, names_needed, selector_list, trim_site, trim_stylesheet
+from _ext.unused_css import (
+    GROUPS,
+    MARKER,
+    TRIMMED,
+    names_needed,
+    selector_list,
+    trim_site,
+    trim_stylesheet,
+    whole_stylesheet,
+)
 from tests import harness
 
 
@@ -16,14 +25,16 @@ def test_a_rule_stays_when_every_name_it_needs_is_a_word_of_the_site():
     css = (".card{color:red}.carousel{color:blue}.card .carousel,.card.active{margin:0}div>p{top:0}"
            "table td{top:1px}.card:not(.missing){left:0}.card:is(.x,.y)::before{content:'a'}[data-x] .card{z-index:1}"
            ".\\31 0{top:2px}@media (min-width:10px){.carousel{top:0}.card{top:3px}}@supports (x:y){.gone{top:0}}"
-           "@font-face{font-family:f;src:url(f.woff)}@keyframes spin{to{transform:rotate(1turn)}}")
-    trimmed = trim_stylesheet(css, words)
+           "@font-face{font-family:f;src:url(f.woff)}@keyframes spin{to{transform:rotate(1turn)}}"
+           '.card:after{content:"\\f185"}.card:before{content:"é"}')
+    trimmed = trim_stylesheet('@charset "UTF-8";' + css, words)
     assert trimmed.startswith(MARKER)
     assert trimmed.removeprefix(MARKER) == (
         ".card{color:red}.card.active{margin:0}div>p{top:0}.card:not(.missing){left:0}"
         '.card:is(.x,.y)::before{content:"a"}[data-x] .card{z-index:1}.\\31 0{top:2px}'
         "@media (min-width:10px){.card{top:3px}}"
-        "@font-face{font-family:f;src:url(f.woff)}@keyframes spin{to{transform:rotate(1turn)}}")
+        "@font-face{font-family:f;src:url(f.woff)}@keyframes spin{to{transform:rotate(1turn)}}"
+        '.card:after{content:"\\00f185"}.card:before{content:"\\0000e9"}')  # ASCII, the @charset gone
 
 
 def test_the_names_a_selector_needs():
@@ -61,7 +72,7 @@ def test_a_later_build_trims_the_whole_copy_again_and_a_lost_copy_stops_it_named
 def test_the_built_stylesheets_are_trimmed_and_much_lighter(built_site):
     for pattern in TRIMMED:
         for path in built_site.glob(pattern):
-            whole = built_site.parent / ".unused_css" / path.relative_to(built_site)
+            whole = whole_stylesheet(built_site, path)
             trimmed = path.read_bytes()
             assert trimmed.startswith(MARKER.encode()), f"{path.name} is not trimmed"
             assert len(gzip.compress(trimmed)) < 0.5 * len(gzip.compress(whole.read_bytes())), path.name
@@ -113,7 +124,7 @@ def removed(built_site):
     found = []
     for pattern in TRIMMED:
         for path in built_site.glob(pattern):
-            whole = built_site.parent / ".unused_css" / path.relative_to(built_site)
+            whole = whole_stylesheet(built_site, path)
             found += removed_selectors(whole.read_text(encoding="utf-8"), path.read_text(encoding="utf-8"))
     return found
 
