@@ -102,9 +102,10 @@ CONTRAST_JS = """() => {
   }
   return problems;
 }"""
-# Every widget control smaller than 24 x 24 px (WCAG 2.2 target size); a point on a plot one drags is not the
-# target: pressing anywhere on the plot moves it there
-SMALL_TARGETS_JS = """() => [...document.querySelectorAll(".qkv-widget :is(button, select, input, [tabindex='0'])")]
+# Every control of ours smaller than 24 x 24 px (WCAG 2.2 target size): a widget's, and a Korean page's English-
+# original toggles; a point on a plot one drags is not the target: pressing anywhere on the plot moves it there
+SMALL_TARGETS_JS = """() => [...document.querySelectorAll(
+    ".qkv-widget :is(button, select, input, [tabindex='0']), .qkv-original-toggle, .qkv-originals-all")]
   .filter((node) => !node.disabled && node.getClientRects().length && !node.closest(".qkv-draggable"))
   .map((node) => [node.outerHTML.slice(0, 80), node.getBoundingClientRect()])
   .filter(([, box]) => box.width < 24 || box.height < 24)
