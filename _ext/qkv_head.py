@@ -126,6 +126,11 @@ def lazy_figures(page: str) -> str:
     return CONTENT_IMAGE.sub('<img loading="lazy"', page)
 
 
+def state_file(page: Path) -> Path:
+    """Where the widget state of the built page `page` goes: `<page>.widgets.json` beside it."""
+    return page.with_name(page.stem + STATE_SUFFIX)
+
+
 def widget_state_apart(page: str, file_name: str) -> tuple[str, str | None]:
     """The page with its widget state script emptied and naming `file_name` instead, and the state (None if none)."""
     found = WIDGET_STATE.search(page)
@@ -144,10 +149,9 @@ def rewrite_pages(app: Sphinx, exception) -> None:
     for path in Path(app.outdir).rglob("*.html"):
         text = path.read_text(encoding="utf-8")
         lighter = lazy_figures(lighter_head(text if search_as_you_type else without_search_scripts(text)))
-        state_file = path.with_name(path.stem + STATE_SUFFIX)
-        lighter, state = widget_state_apart(lighter, state_file.name)
+        lighter, state = widget_state_apart(lighter, state_file(path).name)
         if state is not None:
-            state_file.write_text(state, encoding="utf-8")
+            state_file(path).write_text(state, encoding="utf-8")
         if lighter != text:
             path.write_text(lighter, encoding="utf-8")
 

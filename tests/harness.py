@@ -262,10 +262,10 @@ def screenshot(page, name: str, html: Path | None = None) -> Path:
 def stored_widget_state(page: Path) -> dict:
     """The widget state a built page stores: the JSON file beside it that its state script names (_ext/qkv_head.py
     moves the state there); {} for a page without widgets."""
-    from _ext.qkv_head import STATE_SUFFIX
+    from _ext.qkv_head import state_file
 
-    state_file = page.with_name(page.stem + STATE_SUFFIX)
-    return json.loads(state_file.read_text(encoding="utf-8")) if state_file.exists() else {}
+    stored = state_file(page)
+    return json.loads(stored.read_text(encoding="utf-8")) if stored.exists() else {}
 
 
 # --- values --------------------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import pytest
 import yaml
 from sphinx.errors import ExtensionError
 
-from _ext.qkv_head import STATE_SUFFIX, base_url, lazy_figures, lighter_head, widget_state_apart
+from _ext.qkv_head import STATE_SUFFIX, base_url, lazy_figures, lighter_head, state_file, widget_state_apart
 from _ext.scroll_stops import SWITCHED_OFF, THEME_SCRIPT, THEME_TAB_STOPS, switch_off_theme_tab_stops
 from tests import harness
 from tests.test_site import PAGES as ALL_PAGES
@@ -135,15 +135,15 @@ def test_built_pages_with_widgets_name_their_state_file_and_it_holds_every_view_
     for page in built_site.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         model_ids = [json.loads(view)["model_id"] for view in views.findall(text)]
-        state_file = page.with_name(page.stem + STATE_SUFFIX)
+        stored = state_file(page)
         assert "widget-state+json\">" not in text, f"{page.name} still stores its widget state inline"
         if not model_ids:
-            assert not state_file.exists(), f"{state_file.name} beside a page without widgets"
+            assert not stored.exists(), f"{stored.name} beside a page without widgets"
             continue
         with_widgets += 1
-        assert f'src="{state_file.name}"' in text, f"{page.name} does not name {state_file.name}"
-        missing = set(model_ids) - set(json.loads(state_file.read_text(encoding="utf-8"))["state"])
-        assert not missing, f"{state_file.name} lacks the models of {page.name}'s views: {missing}"
+        assert f'src="{stored.name}"' in text, f"{page.name} does not name {stored.name}"
+        missing = set(model_ids) - set(json.loads(stored.read_text(encoding="utf-8"))["state"])
+        assert not missing, f"{stored.name} lacks the models of {page.name}'s views: {missing}"
     stored_views = [notebook for notebook in (REPO / "notebooks").rglob("*.ipynb")
                     if "application/vnd.jupyter.widget-view+json" in notebook.read_text(encoding="utf-8")]
     assert with_widgets == len(stored_views) > 0, (with_widgets, stored_views)
